@@ -1,0 +1,1 @@
+"""The ``gdprguard`` command line: thin Typer shells over the services."""
