@@ -17,6 +17,8 @@
     │   ├── DecryptionError              tampered, swapped or wrongly keyed ciphertext
     │   ├── ShreddedError                the subject's data key was destroyed on purpose
     │   └── KeyProviderError             a master key could not be loaded or is unsafe
+    ├── StoreError                     the database is unreachable or refused an operation
+    │   └── StoreConflictError           a concurrent writer collided; retrying may succeed
     └── AuditTamperedError             the audit log's hash chain does not verify
 
 Messages never contain personal data or secrets: they name records by id.
@@ -39,6 +41,8 @@ __all__ = [
     "PolicyError",
     "RetriableAPIError",
     "ShreddedError",
+    "StoreConflictError",
+    "StoreError",
     "UsageError",
     "VaultError",
 ]
@@ -116,6 +120,14 @@ class ShreddedError(VaultError):
 
 class KeyProviderError(VaultError):
     """A master key could not be loaded, or its storage is unsafe."""
+
+
+class StoreError(GdprGuardError):
+    """The database could not be reached or refused an operation."""
+
+
+class StoreConflictError(StoreError):
+    """A write collided with a constraint, usually a concurrent writer: retrying may succeed."""
 
 
 class AuditTamperedError(GdprGuardError):

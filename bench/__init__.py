@@ -1,0 +1,1 @@
+"""Benchmarks for gdprguard (run as modules, e.g. ``python -m bench.detection.run``)."""

@@ -1,0 +1,1 @@
+"""Vault benchmarks: ``python -m bench.vault.run [--write-docs]``."""

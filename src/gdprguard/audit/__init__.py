@@ -1,0 +1,20 @@
+"""The tamper-evident audit log: append-only, hash-chained, HMAC-keyed."""
+
+from __future__ import annotations
+
+from ._actor import ACTOR_ENV, default_actor
+from ._log import GENESIS_MAC, AuditLog, canonical_json, count_entries, summarise
+from ._models import AuditEntry, AuditProblem, AuditReport
+
+__all__ = [
+    "ACTOR_ENV",
+    "GENESIS_MAC",
+    "AuditEntry",
+    "AuditLog",
+    "AuditProblem",
+    "AuditReport",
+    "canonical_json",
+    "count_entries",
+    "default_actor",
+    "summarise",
+]

@@ -1,0 +1,58 @@
+"""``gdprguard audit verify|list``: check and read the tamper-evident audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .._exceptions import AuditTamperedError
+from ..audit import summarise
+from ..vault import Vault
+from ._common import emit_json, emit_jsonl, info, settings_from
+
+__all__ = ["register"]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` command group to *app*."""
+    audit = typer.Typer(help="Verify and read the tamper-evident audit log.", no_args_is_help=True)
+
+    @audit.command("verify")
+    def verify_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
+        """Check every entry's HMAC, the hash chain and the checkpoint; exit 1 if tampered."""
+        with Vault.from_settings(settings_from(ctx)) as vault:
+            report = vault.audit.verify()
+        if json_output:
+            emit_json(report.model_dump(mode="json"))
+        else:
+            for problem in report.problems:
+                info(f"  {problem.kind}: {problem.message}")
+        for warning in report.warnings:
+            info(f"warning: {warning}")
+        if not report.ok:
+            raise AuditTamperedError(summarise(report))
+        if not json_output:
+            info(f"audit log OK: {report.entries} entries verified")
+
+    @audit.command("list")
+    def list_command(
+        ctx: typer.Context,
+        json_output: Annotated[
+            bool, typer.Option("--json", help="JSON Lines on stdout, one entry per line")
+        ] = False,
+        since: Annotated[int, typer.Option("--since", min=0, help="entries after this seq")] = 0,
+        limit: Annotated[int | None, typer.Option("--limit", min=1, help="at most N")] = None,
+    ) -> None:
+        """List entries (not verified; run `gdprguard audit verify` for that)."""
+        with Vault.from_settings(settings_from(ctx)) as vault:
+            for entry in vault.audit.entries(since_seq=since, limit=limit):
+                if json_output:
+                    emit_jsonl(entry.model_dump(mode="json"))
+                else:
+                    targets = ",".join(entry.target_ids)
+                    info(f"{entry.seq} {entry.ts} {entry.actor} {entry.action} {targets}")
+
+    app.add_typer(audit, name="audit")

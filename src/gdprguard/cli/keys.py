@@ -1,0 +1,122 @@
+"""``gdprguard keys status|rotate|shred``: master keys, rotation and crypto-shredding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..audit import default_actor
+from ..vault import KeyStatus, Vault
+from ._common import emit_json, info, settings_from
+
+__all__ = ["register"]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="why, for the audit log (no names)")]
+
+
+def _print_status(status: KeyStatus) -> None:
+    info(f"provider: {', '.join(f'{k}={v}' for k, v in status.provider.items())}")
+    info(f"primary master key: {status.primary_kek_id}")
+    for key in status.master_keys:
+        flags = [
+            "primary" if key.primary else "",
+            "" if key.available else "UNAVAILABLE",
+            "retired" if key.retired_at else "",
+        ]
+        label = ", ".join(flag for flag in flags if flag)
+        info(f"  {key.kek_id}: {key.data_keys} data keys{f' ({label})' if label else ''}")
+    info(
+        f"data keys: {status.data_keys} ({status.subjects} subjects); "
+        f"shredded subjects: {status.shredded_subjects}"
+    )
+    info(f"sealed records: {status.sealed_records} ({status.shredded_records} shredded)")
+    if status.pending_rotation:
+        info(
+            f"{status.pending_rotation} data keys are not under the primary key yet: "
+            "run `gdprguard keys rotate` to finish rotating"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``keys`` command group to *app*."""
+    keys = typer.Typer(
+        help="Master keys, key rotation and crypto-shredding of data subjects.",
+        no_args_is_help=True,
+    )
+
+    @keys.command("status")
+    def status_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
+        """Show master keys, data keys per master key and shredded subjects (counts only)."""
+        with Vault.from_settings(settings_from(ctx)) as vault:
+            status = vault.status()
+        if json_output:
+            emit_json(status.model_dump(mode="json"))
+        else:
+            _print_status(status)
+
+    @keys.command("rotate")
+    def rotate_command(
+        ctx: typer.Context,
+        json_output: JsonOption = False,
+        batch_size: Annotated[
+            int, typer.Option("--batch-size", min=1, help="data keys re-wrapped per transaction")
+        ] = 500,
+        reason: ReasonOption = "",
+    ) -> None:
+        """Make a new master key and re-wrap every data key under it (data is not re-encrypted).
+
+        Resumable: after an interruption, rerunning finishes the same rotation. The old master
+        key is retired once no data key uses it.
+        """
+
+        def progress(done: int, total: int) -> None:
+            info(f"re-wrapped {done}/{total} data keys")
+
+        with Vault.from_settings(settings_from(ctx)) as vault:
+            report = vault.rotate(
+                actor=default_actor(), reason=reason, batch_size=batch_size, progress=progress
+            )
+        if json_output:
+            emit_json(report.model_dump(mode="json"))
+            return
+        verb = "finished the interrupted rotation" if report.resumed else "rotated"
+        info(f"{verb}: {report.rewrapped} data keys now under {report.primary_kek_id}")
+        for note in report.notes:
+            info(f"  {note}")
+
+    @keys.command("shred")
+    def shred_command(
+        ctx: typer.Context,
+        subject: Annotated[
+            str, typer.Option("--subject", help="the subject id the records were sealed for")
+        ],
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="do not ask for confirmation")
+        ] = False,
+        json_output: JsonOption = False,
+        reason: ReasonOption = "",
+    ) -> None:
+        """Destroy a subject's data key: their sealed records can never be opened again."""
+        with Vault.from_settings(settings_from(ctx)) as vault:
+            subject_ref = vault.subject_ref(subject)
+            if not yes:
+                count = len(vault.record_ids(subject))
+                typer.confirm(
+                    f"Destroy the data key of subject {subject_ref[:12]}…? Its {count} sealed "
+                    "records become permanently unreadable.",
+                    abort=True,
+                    err=True,
+                )
+            report = vault.shred_subject(subject, actor=default_actor(), reason=reason)
+        if json_output:
+            emit_json(report.model_dump(mode="json"))
+        elif report.status == "shredded":
+            info(f"shredded subject {subject_ref[:12]}…: {report.records} records unreadable")
+        elif report.status == "already-shredded":
+            info(f"subject {subject_ref[:12]}… was already shredded; nothing to do")
+        else:
+            info(f"subject {subject_ref[:12]}… has no data key; nothing was sealed for it")
+
+    app.add_typer(keys, name="keys")

@@ -1,0 +1,20 @@
+"""gdprguard's own database: engine, sessions, schema and Alembic migrations."""
+
+from __future__ import annotations
+
+from ._errors import StoreConflictError, StoreError, translate_errors
+from ._schema import audit_log, data_keys, master_keys, metadata, sealed_records
+from ._store import MIGRATIONS_DIR, Store
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Store",
+    "StoreConflictError",
+    "StoreError",
+    "audit_log",
+    "data_keys",
+    "master_keys",
+    "metadata",
+    "sealed_records",
+    "translate_errors",
+]

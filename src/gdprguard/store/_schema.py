@@ -1,0 +1,99 @@
+"""The database schema, as SQLAlchemy Core tables (Alembic migrations create and evolve it).
+
+Nothing here holds personal data in clear: subjects appear only as keyed hashes
+(``subject_ref``), records by their caller-chosen opaque ids, and contents only as ciphertext.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+__all__ = ["audit_log", "data_keys", "master_keys", "metadata", "sealed_records"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: Master keys (KEKs) this database has used; the key material itself never lives here.
+master_keys = Table(
+    "master_keys",
+    metadata,
+    Column("kek_id", String(200), primary_key=True),
+    Column("provider", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Data keys (DEKs), wrapped by a master key. ``scope`` is ``subject:<ref>``, ``shared`` or
+#: ``system:<name>``. A shredded key keeps its row as a tombstone with ``wrapped`` set to NULL.
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("scope", String(80), nullable=False),
+    Column("kek_id", String(200), ForeignKey("master_keys.kek_id"), nullable=True),
+    Column("wrapped", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("rewrapped_at", DateTime(timezone=True), nullable=True),
+    Column("shredded_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint(
+        "(shredded_at IS NULL AND wrapped IS NOT NULL AND kek_id IS NOT NULL)"
+        " OR (shredded_at IS NOT NULL AND wrapped IS NULL AND kek_id IS NULL)",
+        name="live_or_tombstone",
+    ),
+    Index("ix_data_keys_kek_id", "kek_id"),
+    Index("ix_data_keys_scope", "scope"),
+    Index(
+        "uq_data_keys_live_scope",
+        "scope",
+        unique=True,
+        sqlite_where=text("shredded_at IS NULL"),
+        postgresql_where=text("shredded_at IS NULL"),
+    ),
+)
+
+#: Sealed (encrypted) records. ``record_id`` and ``kind`` are opaque, caller-chosen ids.
+sealed_records = Table(
+    "sealed_records",
+    metadata,
+    Column("record_id", String(255), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("subject_ref", String(64), nullable=True, index=True),
+    Column("key_id", String(32), ForeignKey("data_keys.key_id"), nullable=False, index=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The append-only, hash-chained, HMAC-keyed audit log (JSON columns hold canonical JSON text).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("ts", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target_ids", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("prev_mac", String(64), nullable=False),
+    Column("mac", String(64), nullable=False),
+)

@@ -1,0 +1,183 @@
+"""``Store``: the engine, sessions and schema migrations for gdprguard's own database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from ._errors import StoreError, translate_errors
+
+if TYPE_CHECKING:
+    from .._config import Settings
+
+__all__ = ["MIGRATIONS_DIR", "Store"]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@lru_cache(maxsize=1)
+def _head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None, "gdprguard ships at least one migration"
+    return head
+
+
+def _known_revisions() -> set[str]:
+    return {
+        script.revision
+        for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
+
+
+def _prepare_sqlite_file(url: URL) -> None:
+    """Create the SQLite file (and its directory) with owner-only permissions before first use."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """Foreign keys on; freed pages zeroed (shredded keys leave no trace in the file); WAL with
+    full fsync on commit (durable, and far fewer fsyncs than a rollback journal); and real
+    transactions: pysqlite's own implicit BEGIN would let a read-then-write race."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+class Store:
+    """gdprguard's database: SQLite under ``GDPRGUARD_HOME`` by default, or PostgreSQL.
+
+    The schema is migrated to the newest revision on first use (``migrate=False`` skips that).
+    Use ``with store.session() as s:`` for one transaction; errors leave as ``StoreError``.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
+        with translate_errors("(as configured)"):
+            self._url = make_url(url)
+        self.display_url = self._url.render_as_string(hide_password=True)
+        with translate_errors(self.display_url):
+            if self.dialect == "sqlite":
+                _prepare_sqlite_file(self._url)
+                self._engine = create_engine(self._url, echo=echo)
+                _install_sqlite_hooks(self._engine)
+            else:
+                self._engine = create_engine(self._url, echo=echo, pool_pre_ping=True)
+        if migrate:
+            self.migrate()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Store:
+        """The store named by ``[store] url`` (default: SQLite under ``GDPRGUARD_HOME``)."""
+        return cls(settings.store.resolved_url(), migrate=migrate)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._url.get_backend_name()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (prefer ``session()``; this is for bulk tools and tests)."""
+        return self._engine
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, if this store is a SQLite file."""
+        if self.dialect != "sqlite" or not self._url.database or self._url.database == ":memory:":
+            return None
+        return Path(self._url.database)
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: commits when the block ends, rolls back if it raises.
+
+        On SQLite a ``write`` session takes the write lock up front (``BEGIN IMMEDIATE``) so a
+        read-then-write cannot race another process; pass ``write=False`` for pure reads.
+        """
+        with translate_errors(self.display_url), self._engine.connect() as connection:
+            if write and self.dialect == "sqlite":
+                connection.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def purge_freed_pages(self) -> None:
+        """Push destroyed rows out of the places they linger after a commit (best effort):
+        SQLite's write-ahead log is checkpointed and truncated, PostgreSQL tables are vacuumed.
+        Backups and PostgreSQL's WAL archive are out of reach (see docs/security.md)."""
+        with translate_errors(self.display_url), self._engine.connect() as connection:
+            if self.dialect == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif self.dialect == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.exec_driver_sql("VACUUM data_keys")
+
+    def current_revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        with translate_errors(self.display_url), self._engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest revision shipped with this package."""
+        head = _head_revision()
+        with translate_errors(self.display_url), self._engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current == head:
+                return
+            if current is not None and current not in _known_revisions():
+                raise StoreError(
+                    f"database {self.display_url} is at schema revision {current}, which this "
+                    "version of gdprguard does not know; upgrade gdprguard"
+                )
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.display_url!r})"
