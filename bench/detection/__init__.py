@@ -1,0 +1,1 @@
+"""Labelled detection corpus and the detection accuracy/throughput benchmark."""
