@@ -1,0 +1,293 @@
+"""``SandboxServer``: the sandbox helpdesk on a werkzeug threaded HTTP server.
+
+The WSGI pipeline per request: strip Zendesk's optional ``.json`` suffix → charge the rate limit
+(429 with ``Retry-After`` when over) → seeded fault injection → the flavor's Flask app under the
+state lock → rate-limit headers on the answer. ``/_sandbox/`` paths skip the limit and faults.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from ._http import json_response
+from .data import DEFAULT_ANCHOR, generate
+from .faults import FAULT_KINDS, FaultInjector, RateDecision, RateLimiter
+from .freshdesk import build_freshdesk_app, freshdesk_credentials
+from .state import SandboxState
+from .zendesk import build_zendesk_app, zendesk_credentials
+
+__all__ = ["SandboxConfig", "SandboxServer"]
+
+log = logging.getLogger(__name__)
+
+
+class SandboxConfig(BaseModel):
+    """Validated settings of one sandbox (see ``SandboxServer``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flavor: Literal["zendesk", "freshdesk"] = "zendesk"
+    seed: int = 1
+    tickets: int = Field(default=200, ge=0, le=200_000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    rate_limit: int | None = Field(default=None, gt=0, description="requests per minute")
+    rate_burst: int | None = Field(
+        default=None, gt=0, description="bucket size (default: rate_limit)"
+    )
+    fault_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    faults: tuple[str, ...] = ("500", "503", "slow", "drop")
+    fault_seed: int | None = None
+    slow_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
+    incremental_lag_seconds: int = Field(default=60, ge=0)
+    job_seconds: float = Field(default=0.2, ge=0.0)
+    anchor: int = DEFAULT_ANCHOR
+
+    @field_validator("faults")
+    @classmethod
+    def _known_faults(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [k for k in value if k not in FAULT_KINDS]
+        if unknown or not value:
+            raise ValueError(f"fault kinds must be among {', '.join(FAULT_KINDS)}")
+        return value
+
+
+class _DroppedConnection(ConnectionError):
+    """Raised to make werkzeug abandon a connection we closed on purpose."""
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No per-request access log: request lines carry search queries (emails, phones)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+class SandboxServer:
+    """A local Zendesk- or Freshdesk-compatible helpdesk over seeded synthetic data.
+
+    Use as a context manager (or ``start()``/``stop()``); ``url`` is the base URL clients are
+    configured with (the API lives under ``/api/v2/``), ``credentials`` what to log in with.
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        self.config = SandboxConfig(**settings)
+        cfg = self.config
+        self.state = SandboxState(
+            generate(cfg.seed, cfg.tickets, cfg.anchor), job_seconds=cfg.job_seconds
+        )
+        if cfg.flavor == "zendesk":
+            self._secrets = zendesk_credentials(cfg.seed)
+            self._flask = build_zendesk_app(self.state, self._secrets, cfg.incremental_lag_seconds)
+        else:
+            self._secrets = freshdesk_credentials(cfg.seed)
+            self._flask = build_freshdesk_app(self.state, self._secrets)
+        self.limiter = RateLimiter(cfg.rate_limit, cfg.rate_burst)
+        fault_seed = cfg.fault_seed if cfg.fault_seed is not None else cfg.seed
+        self.faults = FaultInjector(cfg.fault_rate, fault_seed, cfg.faults)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._serving_here = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def bind(self) -> None:
+        """Bind the listening socket without serving yet; raises OSError if the port is taken."""
+        if self._server is not None:
+            return
+        family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
+        # Bind ourselves: werkzeug's own bind prints to stderr and calls sys.exit on failure.
+        with socket.socket(family, socket.SOCK_STREAM) as listener:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((self.config.host, self.config.port))
+            listener.listen(128)
+            server = make_server(
+                self.config.host,
+                listener.getsockname()[1],
+                self.wsgi,
+                threaded=True,
+                request_handler=_QuietHandler,
+                fd=listener.fileno(),  # werkzeug duplicates the descriptor
+            )
+        server.daemon_threads = True
+        self._server = server
+
+    def start(self) -> SandboxServer:
+        """Bind and serve in a daemon thread; raises OSError if the port is taken."""
+        if self._thread is not None:
+            return self
+        self.bind()
+        assert self._server is not None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="gdprguard-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until ``shutdown()`` is called from another thread."""
+        self.bind()
+        assert self._server is not None
+        self._serving_here = True
+        self._server.serve_forever()
+
+    def shutdown(self) -> None:
+        """Ask a ``serve_forever()`` loop to return (thread-safe, e.g. from a signal handler)."""
+        if self._server is not None:
+            self._server.shutdown()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is None:
+            return
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self._server.server_close()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- what clients need -------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (after ``start()``)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765`` (API under ``/api/v2/``)."""
+        host = self.config.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """Zendesk: url, email, token, agent_email, agent_token; Freshdesk: url, api_key,
+        agent_api_key. The ``agent_*`` ones belong to a non-admin agent (403 on admin calls)."""
+        return {"url": self.url, **self._secrets}
+
+    def ground_truth(self) -> dict[str, Any]:
+        """Same document as ``GET /_sandbox/ground-truth``."""
+        with self.state.lock:
+            self.state.run_due_jobs()
+            return self.state.ground_truth(self.config.flavor)
+
+    # --- WSGI pipeline -----------------------------------------------------------------------
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """The WSGI entry point (usable without the built-in server, e.g. in tests)."""
+        path = environ.get("PATH_INFO", "")
+        if self.config.flavor == "zendesk" and path.startswith("/api/v2/"):
+            environ["sandbox.json_suffix"] = path.endswith(".json")
+            if path.endswith(".json"):
+                environ["PATH_INFO"] = path[: -len(".json")]
+        if path.startswith("/_sandbox/"):
+            return self._dispatch(environ)(environ, start_response)
+        request = Request(environ)
+        cost = self._cost(request)
+        decision = self.limiter.charge(cost)
+        if not decision.allowed:
+            return self._with_limits(self._too_many(decision), decision, cost)(
+                environ, start_response
+            )
+        target = request.full_path.rstrip("?")
+        fault = self.faults.decide(request.method, target)
+        if fault in ("500", "502", "503", "504"):
+            error = self._server_error(int(fault))
+            return self._with_limits(error, decision, cost)(environ, start_response)
+        if fault == "slow":
+            time.sleep(self.config.slow_seconds)
+        if fault == "drop":
+            self._drop(environ)
+        response = self._dispatch(environ)
+        if fault == "drop_after":
+            self._drop(environ)
+        return self._with_limits(response, decision, cost)(environ, start_response)
+
+    def _dispatch(self, environ: dict[str, Any]) -> Response:
+        with self.state.lock:
+            self.state.run_due_jobs()
+            return Response.from_app(self._flask, environ, buffered=True)
+
+    def _cost(self, request: Request) -> int:
+        if self.config.flavor != "freshdesk":
+            return 1
+        includes = [i for i in request.args.get("include", "").split(",") if i]
+        return 1 + 2 * len(includes)
+
+    @staticmethod
+    def _drop(environ: dict[str, Any]) -> None:
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise _DroppedConnection("sandbox fault: connection dropped")
+
+    def _too_many(self, decision: RateDecision) -> Response:
+        headers = {"Retry-After": str(decision.retry_after)}
+        if self.config.flavor == "zendesk":
+            return Response(
+                "Number of allowed API requests per minute exceeded",
+                status=429,
+                mimetype="text/plain",
+                headers=headers,
+            )
+        return json_response(
+            {
+                "code": "too_many_requests",
+                "message": "You have exceeded the limit of requests per minute",
+            },
+            429,
+            headers,
+        )
+
+    def _server_error(self, status: int) -> Response:
+        if self.config.flavor == "zendesk":
+            body = {
+                500: {"error": "InternalServerError", "description": "Something went wrong"},
+                502: {"error": "BadGateway", "description": "Bad gateway"},
+                503: {
+                    "error": "ServiceUnavailable",
+                    "description": "Service temporarily unavailable",
+                },
+                504: {"error": "GatewayTimeout", "description": "Gateway timeout"},
+            }[status]
+        else:
+            body = {"code": "internal_error", "message": "We're sorry, but something went wrong."}
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return json_response(body, status, headers)
+
+    def _with_limits(self, response: Response, decision: RateDecision, cost: int) -> Response:
+        h = response.headers
+        if self.config.flavor == "zendesk":
+            h["x-rate-limit"] = str(decision.limit)
+            h["x-rate-limit-remaining"] = str(decision.remaining)
+            h["ratelimit-limit"] = str(decision.limit)
+            h["ratelimit-remaining"] = str(decision.remaining)
+            h["ratelimit-reset"] = str(decision.reset_seconds)
+            h["x-zendesk-api-version"] = "v2"
+        else:
+            h["x-ratelimit-total"] = str(decision.limit)
+            h["x-ratelimit-remaining"] = str(decision.remaining)
+            h["x-ratelimit-used-currentrequest"] = str(cost)
+        return response
