@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from .._config import Settings, load_settings
 
-__all__ = ["AppState", "emit_json", "emit_jsonl", "info", "settings_from"]
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+__all__ = ["AppState", "emit_json", "emit_jsonl", "info", "open_vault", "settings_from"]
 
 
 class AppState:
@@ -37,6 +40,13 @@ def settings_from(ctx: typer.Context) -> Settings:
         state = AppState(None, False)
         ctx.find_root().obj = state
     return state.settings
+
+
+def open_vault(ctx: typer.Context) -> Vault:
+    """The vault (store, keys, audit log) of this invocation's settings; use it as a context."""
+    from ..vault import Vault  # SQLAlchemy and the key providers load here, not at start-up
+
+    return Vault.from_settings(settings_from(ctx))
 
 
 def info(message: str) -> None:

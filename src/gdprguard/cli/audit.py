@@ -7,9 +7,7 @@ from typing import Annotated
 import typer
 
 from .._exceptions import AuditTamperedError
-from ..audit import summarise
-from ..vault import Vault
-from ._common import emit_json, emit_jsonl, info, settings_from
+from ._common import emit_json, emit_jsonl, info, open_vault
 
 __all__ = ["register"]
 
@@ -23,7 +21,7 @@ def register(app: typer.Typer) -> None:
     @audit.command("verify")
     def verify_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
         """Check every entry's HMAC, the hash chain and the checkpoint; exit 1 if tampered."""
-        with Vault.from_settings(settings_from(ctx)) as vault:
+        with open_vault(ctx) as vault:
             report = vault.audit.verify()
         if json_output:
             emit_json(report.model_dump(mode="json"))
@@ -33,6 +31,8 @@ def register(app: typer.Typer) -> None:
         for warning in report.warnings:
             info(f"warning: {warning}")
         if not report.ok:
+            from ..audit import summarise
+
             raise AuditTamperedError(summarise(report))
         if not json_output:
             info(f"audit log OK: {report.entries} entries verified")
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int | None, typer.Option("--limit", min=1, help="at most N")] = None,
     ) -> None:
         """List entries (not verified; run `gdprguard audit verify` for that)."""
-        with Vault.from_settings(settings_from(ctx)) as vault:
+        with open_vault(ctx) as vault:
             for entry in vault.audit.entries(since_seq=since, limit=limit):
                 if json_output:
                     emit_jsonl(entry.model_dump(mode="json"))

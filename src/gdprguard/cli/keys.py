@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..audit import default_actor
-from ..vault import KeyStatus, Vault
-from ._common import emit_json, info, settings_from
+from ._common import emit_json, info, open_vault
+
+if TYPE_CHECKING:
+    from ..vault import KeyStatus
 
 __all__ = ["register"]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="why, for the audit log (no names)")]
+
+
+def _actor() -> str:
+    from ..audit import default_actor
+
+    return default_actor()
 
 
 def _print_status(status: KeyStatus) -> None:
@@ -49,7 +56,7 @@ def register(app: typer.Typer) -> None:
     @keys.command("status")
     def status_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
         """Show master keys, data keys per master key and shredded subjects (counts only)."""
-        with Vault.from_settings(settings_from(ctx)) as vault:
+        with open_vault(ctx) as vault:
             status = vault.status()
         if json_output:
             emit_json(status.model_dump(mode="json"))
@@ -74,9 +81,9 @@ def register(app: typer.Typer) -> None:
         def progress(done: int, total: int) -> None:
             info(f"re-wrapped {done}/{total} data keys")
 
-        with Vault.from_settings(settings_from(ctx)) as vault:
+        with open_vault(ctx) as vault:
             report = vault.rotate(
-                actor=default_actor(), reason=reason, batch_size=batch_size, progress=progress
+                actor=_actor(), reason=reason, batch_size=batch_size, progress=progress
             )
         if json_output:
             emit_json(report.model_dump(mode="json"))
@@ -99,7 +106,7 @@ def register(app: typer.Typer) -> None:
         reason: ReasonOption = "",
     ) -> None:
         """Destroy a subject's data key: their sealed records can never be opened again."""
-        with Vault.from_settings(settings_from(ctx)) as vault:
+        with open_vault(ctx) as vault:
             subject_ref = vault.subject_ref(subject)
             if not yes:
                 count = len(vault.record_ids(subject))
@@ -109,7 +116,7 @@ def register(app: typer.Typer) -> None:
                     abort=True,
                     err=True,
                 )
-            report = vault.shred_subject(subject, actor=default_actor(), reason=reason)
+            report = vault.shred_subject(subject, actor=_actor(), reason=reason)
         if json_output:
             emit_json(report.model_dump(mode="json"))
         elif report.status == "shredded":

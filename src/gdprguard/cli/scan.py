@@ -1,0 +1,203 @@
+"""``gdprguard scan`` and ``gdprguard redact``: JSON Lines in, JSON Lines out.
+
+Input is streamed: each record is written as soon as it is processed. A bad line (invalid UTF-8
+or JSON, a missing ``id``/``text``) stops the run with exit code 2 and a message naming the line;
+every record before it has already been written in full, nothing of the bad record is.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from .._config import Settings, resolve_secret
+from .._exceptions import InputError, UsageError
+from .._home import home_dir, load_or_create_secret_file
+from ._common import info, settings_from
+
+__all__ = ["iter_records", "register"]
+
+_LANGS = ("auto", "en", "ja")
+_PROGRESS_AFTER_S = 2.0
+_PROGRESS_EVERY_S = 5.0
+
+PathArg = Annotated[
+    str, typer.Argument(help="JSON Lines file, or - for standard input", show_default=True)
+]
+LanguageOpt = Annotated[
+    str, typer.Option("--language", help="auto (by script), en or ja; a record's own wins")
+]
+EntitiesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--entities",
+        help="comma-separated types to report, e.g. EMAIL_ADDRESS,PHONE_NUMBER "
+        "(all types: docs/detection.md)",
+    ),
+]
+MinScoreOpt = Annotated[
+    float | None, typer.Option("--min-score", help="drop findings below this score (0-1)")
+]
+
+
+def _open(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"input file {path} does not exist; pass a JSON Lines file or - for stdin")
+    if p.is_dir():
+        raise InputError(f"{path} is a directory; pass a JSON Lines file or - for stdin")
+    try:
+        return p.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def iter_records(stream: IO[bytes], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, record)`` for each non-blank line; raise InputError on a bad one."""
+    example = '{"id": 1, "text": "..."}'
+    for lineno, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{source} line {lineno}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
+                f"{exc.start + 1}); convert the file to UTF-8"
+            ) from None
+        if lineno == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{source} line {lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                f"each line must be one JSON object such as {example}"
+            ) from None
+        except RecursionError:
+            raise InputError(f"{source} line {lineno}: JSON nested too deeply") from None
+        if not isinstance(record, dict):
+            raise InputError(
+                f"{source} line {lineno}: expected a JSON object such as {example}, "
+                f"got {type(record).__name__}"
+            )
+        rid = record.get("id")
+        if "id" not in record or isinstance(rid, bool) or not isinstance(rid, str | int):
+            raise InputError(f'{source} line {lineno}: "id" must be present, a string or integer')
+        if not isinstance(record.get("text"), str):
+            what = "missing" if "text" not in record else f"a {type(record['text']).__name__}"
+            raise InputError(
+                f'{source} line {lineno} (id {rid}): "text" must be a string, it is {what}'
+            )
+        lang = record.get("language")
+        if lang is not None and lang not in _LANGS:
+            raise InputError(
+                f'{source} line {lineno} (id {rid}): "language" must be one of {", ".join(_LANGS)}'
+            )
+        yield lineno, record
+
+
+def _write(record: dict[str, Any]) -> None:
+    try:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    except UnicodeEncodeError:  # lone surrogates, or a non-UTF-8 terminal: escape instead
+        sys.stdout.write(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
+
+
+def _pseudonym_key(settings: Settings) -> bytes:
+    configured = settings.detection.pseudonym_key
+    if configured:
+        value = resolve_secret(configured, where="[detection] pseudonym_key")
+        if not value:
+            raise UsageError("[detection] pseudonym_key is empty; set a non-empty secret")
+        return value.encode("utf-8")
+    return load_or_create_secret_file(home_dir() / "pseudonym.key")
+
+
+def _run(
+    ctx: typer.Context,
+    path: str,
+    language: str,
+    entities: str | None,
+    min_score: float | None,
+    operator: str | None,
+) -> None:
+    # Presidio and SudachiPy load here, not at import, so other commands start fast.
+    from ..detect import OPERATORS, Detector, redact_text
+
+    if language not in _LANGS:
+        raise UsageError(f"--language must be one of {', '.join(_LANGS)}, got {language!r}")
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        raise UsageError(f"--min-score must be between 0 and 1, got {min_score}")
+    wanted = Detector.validate_entities(entities.split(",")) if entities else None
+    if operator is not None and operator not in OPERATORS:
+        raise UsageError(f"--operator must be one of {', '.join(OPERATORS)}, got {operator!r}")
+    settings = settings_from(ctx)
+    key = _pseudonym_key(settings) if operator == "pseudonym" else None
+    detector = Detector(settings.detection)
+    source = "stdin" if path == "-" else path
+    stream = _open(path)
+    started = last_report = time.monotonic()
+    count = nbytes = 0
+    try:
+        for _lineno, record in iter_records(stream, source):
+            text: str = record["text"]
+            findings = detector.analyze(
+                text, record.get("language") or language, entities=wanted, min_score=min_score
+            )
+            out: dict[str, Any] = {
+                "id": record["id"],
+                "entities": [f.to_dict() for f in findings],
+            }
+            if operator is not None:
+                out["text"] = redact_text(text, findings, operator, key=key)  # type: ignore[arg-type]
+            _write(out)
+            count += 1
+            nbytes += len(text)
+            now = time.monotonic()
+            if now - started > _PROGRESS_AFTER_S and now - last_report > _PROGRESS_EVERY_S:
+                last_report = now
+                info(f"gdprguard: {count} records, {nbytes / 1e6:.1f}M characters processed")
+    finally:
+        sys.stdout.flush()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if time.monotonic() - started > _PROGRESS_AFTER_S:
+        info(f"gdprguard: done, {count} records")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scan`` and ``redact`` commands to *app*."""
+
+    @app.command("scan")
+    def scan(
+        ctx: typer.Context,
+        path: PathArg = "-",
+        language: LanguageOpt = "auto",
+        entities: EntitiesOpt = None,
+        min_score: MinScoreOpt = None,
+    ) -> None:
+        """Find personal data in JSON Lines records; prints one JSON line per record."""
+        _run(ctx, path, language, entities, min_score, None)
+
+    @app.command("redact")
+    def redact(
+        ctx: typer.Context,
+        path: PathArg = "-",
+        operator: Annotated[
+            str, typer.Option("--operator", help="placeholder, mask or pseudonym")
+        ] = "placeholder",
+        language: LanguageOpt = "auto",
+        entities: EntitiesOpt = None,
+        min_score: MinScoreOpt = None,
+    ) -> None:
+        """Replace personal data in JSON Lines records; adds "text" to each output line."""
+        _run(ctx, path, language, entities, min_score, operator)

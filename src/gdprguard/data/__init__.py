@@ -1,0 +1,1 @@
+"""Data files shipped with gdprguard (word lists used by the detectors)."""

@@ -1,0 +1,86 @@
+"""The result type of detection and the rule that resolves overlapping findings."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+__all__ = ["ENTITY_TYPES", "PREFERRED_RECOGNIZERS", "Finding", "resolve_overlaps"]
+
+#: On an exact tie, findings of these recognizers win (they know whose data it is).
+PREFERRED_RECOGNIZERS = frozenset({"KnownSubjectRecognizer"})
+
+#: Every entity type the detector can report (Presidio's names where one exists).
+ENTITY_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "URL",
+    "LOCATION",
+    "DATE_TIME",
+    "JP_MY_NUMBER",
+    "JP_POSTAL_CODE",
+    "JP_BANK_ACCOUNT",
+    "JP_DRIVER_LICENSE",
+    "JP_PASSPORT",
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One piece of personal data: ``text[start:end]`` is of ``type`` with confidence ``score``.
+
+    Offsets are Python string indices (code points) into the text that was analysed.
+    """
+
+    start: int
+    end: int
+    type: str
+    score: float
+    recognizer: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """The contract's JSON shape: ``type``, ``start``, ``end``, ``score``."""
+        return {"type": self.type, "start": self.start, "end": self.end, "score": self.score}
+
+    def as_dict(self) -> dict[str, object]:
+        """All fields, including the recognizer name."""
+        return asdict(self)
+
+
+def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep a non-overlapping subset, deterministically.
+
+    Candidates are taken in order of higher score, then longer span, then the known-subject
+    recognizer before others, then earlier start, then type name; each is kept unless it
+    overlaps one already kept. The result is sorted by offset.
+    """
+    ranked = sorted(
+        findings,
+        key=lambda f: (
+            -f.score,
+            -(f.end - f.start),
+            f.recognizer not in PREFERRED_RECOGNIZERS,
+            f.start,
+            f.type,
+            f.recognizer,
+        ),
+    )
+    kept: list[Finding] = []
+    starts: list[int] = []  # kept spans, sorted and disjoint
+    ends: list[int] = []
+    for f in ranked:
+        if f.end <= f.start:
+            continue
+        idx = bisect_left(starts, f.end)
+        if idx and ends[idx - 1] > f.start:
+            continue
+        starts.insert(idx, f.start)
+        ends.insert(idx, f.end)
+        kept.append(f)
+    kept.sort()
+    return kept

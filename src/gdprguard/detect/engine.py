@@ -1,0 +1,225 @@
+"""The :class:`Detector`: Presidio's registry and recognizers, run through a fast path.
+
+A ``Detector`` owns a Presidio ``RecognizerRegistry`` holding gdprguard's recognizers for English
+and Japanese.  ``analyze()`` normalises the text (HTML, NFKC), picks the languages by script, calls
+each selected recognizer's ``scan()`` on the normalised text, adds the known-subject recognizer and,
+when configured, an installed spaCy model's PERSON/LOCATION entities, then resolves overlaps and
+maps every span back to the original string.
+
+``Detector.analyzer_engine()`` returns a Presidio ``AnalyzerEngine`` over the same registry on a
+blank spaCy pipeline, for callers who want Presidio's own API; nothing is downloaded either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from .._config import DetectionConfig
+from .._exceptions import ConfigError, UsageError
+from ._findings import ENTITY_TYPES, Finding, resolve_overlaps
+from .known_subject import KnownSubject, recognizer_for
+from .language import LANGUAGES, detect_languages
+from .normalize import normalize
+from .recognizers import DEFAULT_RECOGNIZERS, RawMatch, ScanContext
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+
+__all__ = ["Detector"]
+
+log = logging.getLogger(__name__)
+
+_SPACY_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+}
+_SPACY_SCORE = 0.85
+
+
+def _blank_nlp_engine(model: str | None = None) -> Any:
+    """A Presidio ``SpacyNlpEngine`` on blank pipelines (or an installed English model)."""
+    import spacy
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    class _OfflineSpacyNlpEngine(SpacyNlpEngine):
+        def load(self) -> None:
+            self.nlp = {  # type: ignore[assignment]
+                "en": spacy.load(model) if model else spacy.blank("en"),
+                "ja": spacy.blank("xx"),
+            }
+
+    engine = _OfflineSpacyNlpEngine(
+        models=[
+            {"lang_code": "en", "model_name": model or "blank"},
+            {"lang_code": "ja", "model_name": "blank"},
+        ]
+    )
+    engine.load()
+    return engine
+
+
+class Detector:
+    """Finds personal data in English and Japanese text.
+
+    Construct once and reuse: the registry is built here (offline, milliseconds); the SudachiPy
+    dictionary and an optional spaCy model load on first use and are shared.
+    """
+
+    def __init__(self, config: DetectionConfig | None = None) -> None:
+        from presidio_analyzer import RecognizerRegistry
+
+        self.config = config or DetectionConfig()
+        self.registry: RecognizerRegistry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+        for cls in DEFAULT_RECOGNIZERS:
+            for lang in cls.LANGUAGES:
+                self.registry.add_recognizer(cls(supported_language=lang))
+        self._selection_cache: dict[tuple[frozenset[str], frozenset[str] | None, int], list[Any]]
+        self._selection_cache = {}
+        self._lock = threading.Lock()
+        self._spacy_nlp: Any = None
+        self._analyzer: AnalyzerEngine | None = None
+
+    # -- public API ----------------------------------------------------------------------------
+    def analyze(
+        self,
+        text: str,
+        language: str = "auto",
+        *,
+        entities: Collection[str] | None = None,
+        min_score: float | None = None,
+        known_subject: KnownSubject | None = None,
+    ) -> list[Finding]:
+        """Find personal data in *text*.
+
+        ``language`` is ``"auto"`` (by script; mixed text runs both), ``"en"`` or ``"ja"``.
+        ``entities`` limits the types reported; ``min_score`` defaults to the configured value.
+        ``known_subject`` adds the requester's own names, emails and phones.
+        Findings are sorted, non-overlapping, with offsets into *text* as given.
+        """
+        wanted = self.validate_entities(entities)
+        if language not in ("auto", *LANGUAGES):
+            raise UsageError(f"unknown language {language!r}; use auto, {', '.join(LANGUAGES)}")
+        threshold = self.config.min_score if min_score is None else min_score
+        if not 0.0 <= threshold <= 1.0:
+            raise UsageError(f"min_score must be between 0 and 1, got {threshold}")
+        if not text:
+            return []
+
+        norm = normalize(text)
+        langs = detect_languages(norm.text) if language == "auto" else frozenset({language})
+        ctx = ScanContext(norm.text, langs)
+        raw: list[RawMatch] = []
+        for recognizer in self._select(langs, wanted):
+            raw.extend(self._run(recognizer, ctx, wanted))
+        if known_subject is not None and not known_subject.is_empty:
+            raw.extend(recognizer_for(known_subject).scan(ctx))
+        if self.config.spacy_model and "en" in langs:
+            raw.extend(self._spacy_matches(norm.text))
+
+        findings = []
+        for m in raw:
+            if m.score < threshold or (wanted is not None and m.type not in wanted):
+                continue
+            start, end = norm.to_original(m.start, m.end)
+            findings.append(Finding(start, end, m.type, m.score, m.recognizer))
+        return resolve_overlaps(findings)
+
+    @staticmethod
+    def validate_entities(entities: Collection[str] | None) -> frozenset[str] | None:
+        """Check entity type names; raises :class:`UsageError` listing the valid ones."""
+        if entities is None:
+            return None
+        if isinstance(entities, str):
+            entities = [entities]
+        wanted = frozenset(e.strip().upper() for e in entities if e.strip())
+        unknown = sorted(wanted - set(ENTITY_TYPES))
+        if unknown:
+            raise UsageError(
+                f"unknown entity type(s) {', '.join(unknown)}; "
+                f"valid types: {', '.join(ENTITY_TYPES)}"
+            )
+        return wanted
+
+    def analyzer_engine(self) -> AnalyzerEngine:
+        """A Presidio ``AnalyzerEngine`` over this detector's registry (blank spaCy, offline)."""
+        with self._lock:
+            if self._analyzer is None:
+                from presidio_analyzer import AnalyzerEngine
+
+                self._analyzer = AnalyzerEngine(
+                    registry=self.registry,
+                    nlp_engine=_blank_nlp_engine(),
+                    supported_languages=list(LANGUAGES),
+                )
+            return self._analyzer
+
+    # -- internals -------------------------------------------------------------------------------
+    def _select(
+        self, langs: frozenset[str], wanted: frozenset[str] | None
+    ) -> list[EntityRecognizer]:
+        key = (langs, wanted, len(list(self.registry.recognizers)))
+        selected = self._selection_cache.get(key)
+        if selected is None:
+            selected, seen = [], set()
+            for rec in self.registry.recognizers:
+                if rec.supported_language not in langs:
+                    continue
+                if wanted is not None and not wanted.intersection(rec.supported_entities):
+                    continue
+                ident = type(rec) if hasattr(rec, "scan") else id(rec)
+                if ident not in seen:
+                    seen.add(ident)
+                    selected.append(rec)
+            self._selection_cache[key] = selected
+        return selected
+
+    @staticmethod
+    def _run(
+        recognizer: EntityRecognizer, ctx: ScanContext, wanted: frozenset[str] | None
+    ) -> list[RawMatch]:
+        scan = getattr(recognizer, "scan", None)
+        if scan is not None:
+            return scan(ctx)
+        # a plain Presidio recognizer someone added to the registry: run it without NLP artifacts
+        entities = sorted(wanted) if wanted else recognizer.supported_entities
+        results = recognizer.analyze(ctx.text, entities, None)  # type: ignore[arg-type]
+        return [
+            RawMatch(r.entity_type, r.start, r.end, r.score, str(getattr(recognizer, "name", "")))
+            for r in results or []
+        ]
+
+    def _spacy_matches(self, text: str) -> list[RawMatch]:
+        nlp = self._load_spacy()
+        doc = nlp(text)
+        return [
+            RawMatch(
+                _SPACY_LABELS[ent.label_],
+                ent.start_char,
+                ent.end_char,
+                _SPACY_SCORE,
+                "SpacyRecognizer",
+            )
+            for ent in doc.ents
+            if ent.label_ in _SPACY_LABELS
+        ]
+
+    def _load_spacy(self) -> Any:
+        with self._lock:
+            if self._spacy_nlp is None:
+                import spacy
+
+                name = self.config.spacy_model
+                try:
+                    self._spacy_nlp = spacy.load(name)  # type: ignore[arg-type]
+                except OSError:
+                    raise ConfigError(
+                        f"[detection] spacy_model = {name!r} is not an installed spaCy model or "
+                        "model directory; install it or remove the setting"
+                    ) from None
+            return self._spacy_nlp

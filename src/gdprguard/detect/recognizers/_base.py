@@ -1,0 +1,377 @@
+"""Base classes: Presidio recognizers that also offer a fast ``scan()`` path.
+
+Every gdprguard recognizer is a real Presidio recognizer (``PatternRecognizer`` or
+``EntityRecognizer``) and can be registered in a ``RecognizerRegistry`` and run by an
+``AnalyzerEngine``.  The :class:`~gdprguard.detect.Detector` calls ``scan()`` directly instead,
+which skips Presidio's per-call overhead (NLP artifacts, explanations, lemma-based context) while
+applying the same patterns, validation and context rules.
+
+Semantics of a pattern recognizer, declared on the class:
+
+- ``PATTERNS``: :class:`GuardPattern` (name, regex, score, ``requires_context``); a named group
+  ``pii`` narrows the reported span to the value itself (``〒(?P<pii>123-4567)``).
+- ``validate_result(value)``: ``False`` drops the match (failed checksum); anything else keeps it at
+  the pattern's score.
+- ``CONTEXT``: words that raise the score by ``CONTEXT_BOOST`` when they appear shortly before
+  (``WINDOW_BEFORE`` characters) or after (``WINDOW_AFTER``) the match; patterns with
+  ``requires_context`` are dropped without one.
+- ``NEAR_MISS``: numeric recognizers drop a match when an order/tracking/invoice word is closer
+  before it than any context word (``Order #2024-0512-8831`` is not a My Number).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from presidio_analyzer import (
+    LocalRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
+
+from .._sudachi import Morpheme, name_morphemes
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+__all__ = [
+    "GuardPattern",
+    "GuardPatternRecognizer",
+    "GuardRecognizer",
+    "RawMatch",
+    "ScanContext",
+    "compile_words",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RawMatch:
+    """A candidate span in the normalised text."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+
+@dataclass(eq=False)
+class ScanContext:
+    """The normalised text plus lazily computed views shared by all recognizers."""
+
+    text: str
+    languages: frozenset[str] = field(default_factory=lambda: frozenset({"en", "ja"}))
+    context_cache: dict[str, bool] = field(default_factory=dict)
+
+    @cached_property
+    def lower(self) -> str:
+        """Lower-cased text, same length as :attr:`text`."""
+        low = self.text.lower()
+        if len(low) != len(self.text):  # e.g. 'İ' lowers to two characters: fold per character
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
+        return low
+
+    @cached_property
+    def name_morphemes(self) -> list[Morpheme]:
+        """SudachiPy's person-name morphemes of the text (tokenised on first use)."""
+        return name_morphemes(self.text)
+
+
+class GuardPattern(Pattern):
+    """A Presidio ``Pattern`` with fast-path options.
+
+    ``requires_context``: drop matches without a context word nearby.
+    ``not_after``: a regex that must not match the text just before the match (a boundary check
+    kept out of the regex itself, because a leading look-behind disables ``re``'s fast scan).
+    ``needles``: lower-case substrings of which one must occur in the text for the pattern to run.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        regex: str,
+        score: float,
+        *,
+        requires_context: bool = False,
+        not_after: str | None = None,
+        needles: tuple[str, ...] = (),
+    ):
+        super().__init__(name=name, regex=regex, score=score)
+        self.requires_context = requires_context
+        self.not_after = re.compile(f"(?:{not_after})\\Z") if not_after else None
+        self.needles = needles
+
+
+def compile_words(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive regex for context words (ASCII words match at a word start)."""
+    alts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        w = re.escape(word.lower())
+        if word.isascii() and word[:1].isalnum():
+            alts.append(rf"(?<![a-z0-9]){w}" + (r"(?![a-z])" if len(word) <= 3 else ""))
+        else:
+            alts.append(w)
+    return re.compile("|".join(alts)) if alts else None
+
+
+# Words that announce a non-personal number: order, invoice, tracking, SKU ...
+NEAR_MISS_WORDS: tuple[str, ...] = (
+    "order",
+    "invoice",
+    "inv",
+    "tracking",
+    "track",
+    "shipment",
+    "parcel",
+    "package",
+    "sku",
+    "item",
+    "product",
+    "model",
+    "part",
+    "serial",
+    "ref",
+    "reference",
+    "ticket",
+    "case",
+    "receipt",
+    "transaction",
+    "confirmation",
+    "booking",
+    "reservation",
+    "version",
+    "ver",
+    "build",
+    "code",
+    "coupon",
+    "voucher",
+    "batch",
+    "lot",
+    "waybill",
+    "awb",
+    "po",
+    "注文",
+    "受注",
+    "伝票",
+    "追跡",
+    "問い合わせ番号",
+    "問合せ番号",
+    "お問合せ番号",
+    "請求",
+    "品番",
+    "型番",
+    "商品番号",
+    "製品番号",
+    "管理番号",
+    "受付番号",
+    "予約番号",
+    "領収",
+    "インボイス",
+    "シリアル",
+    "バージョン",
+    "クーポン",
+    "チケット",
+    "案件",
+)
+_NEAR_MISS_RE = compile_words(NEAR_MISS_WORDS)
+_HASH_BEFORE_RE = re.compile(r"(?:#|no\.|№)\s*$")
+
+
+def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
+    end = -1
+    if rx is not None:
+        for m in rx.finditer(window):
+            end = m.end()
+    return end
+
+
+class _ScanMixin:
+    """``analyze()`` for Presidio built on ``scan()``; shared by both base classes."""
+
+    @property
+    def rec_name(self) -> str:
+        """The recognizer's name as reported in findings (its class name)."""
+        return type(self).__name__
+
+    def scan(self, ctx: ScanContext) -> list[RawMatch]:  # pragma: no cover - abstract
+        """Find this recognizer's entities in the normalised text of *ctx*."""
+        raise NotImplementedError
+
+    def _to_results(self, text: str, entities: Sequence[str] | None) -> list[RecognizerResult]:
+        wanted = set(entities) if entities else None
+        out = []
+        name = self.rec_name
+        for m in self.scan(ScanContext(text)):
+            if wanted is not None and m.type not in wanted:
+                continue
+            out.append(
+                RecognizerResult(
+                    m.type,
+                    m.start,
+                    m.end,
+                    m.score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: getattr(self, "id", name),
+                        # context was already applied by scan(); don't let Presidio add it twice
+                        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+                    },
+                )
+            )
+        return out
+
+
+class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
+    """A declarative regex recognizer (see the module docstring for the class attributes)."""
+
+    ENTITY: ClassVar[str]
+    PATTERNS: ClassVar[tuple[GuardPattern, ...]]
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+    LANGUAGES: ClassVar[tuple[str, ...]] = ("en", "ja")
+    FLAGS: ClassVar[int] = re.IGNORECASE
+    CONTEXT_BOOST: ClassVar[float] = 0.35
+    WINDOW_BEFORE: ClassVar[int] = 40
+    WINDOW_AFTER: ClassVar[int] = 15
+    NEAR_MISS: ClassVar[bool] = False
+    #: a cheap regex that must match somewhere for the patterns to be tried at all
+    PREFILTER: ClassVar[str | None] = None
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name=type(self).__name__,
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            context=list(self.CONTEXT),
+            global_regex_flags=self.FLAGS,
+        )
+        self._compiled = [(p, re.compile(p.regex, self.FLAGS)) for p in self.PATTERNS]
+        self._context_re = compile_words(self.CONTEXT)
+        self._context_needles = tuple({w.lower() for w in self.CONTEXT})
+        self._prefilter = re.compile(self.PREFILTER) if self.PREFILTER else None
+        self._context_only = all(p.requires_context for p in self.PATTERNS)
+
+    # -- Presidio entry point ------------------------------------------------------------------
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's entry point: the same results as :meth:`scan`."""
+        return self._to_results(text, entities)
+
+    # -- hooks -------------------------------------------------------------------------------
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Checksum or sanity check of a matched value; ``False`` drops it."""
+        return None
+
+    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+        """Per-pattern check hook; by default :meth:`validate_result` is not ``False``."""
+        return self.validate_result(value) is not False
+
+    # -- fast path -----------------------------------------------------------------------------
+    def has_context(self, ctx: ScanContext, start: int, end: int) -> bool:
+        """True when a context word appears within the window around ``[start, end)``."""
+        rx = self._context_re
+        if rx is None or not self.context_anywhere(ctx):
+            return False
+        low = ctx.lower
+        before = low[max(0, start - self.WINDOW_BEFORE) : start]
+        return rx.search(before) is not None or (
+            rx.search(low[end : end + self.WINDOW_AFTER]) is not None
+        )
+
+    def context_anywhere(self, ctx: ScanContext) -> bool:
+        """True when any context word occurs anywhere in the text (cheap substring test)."""
+        key = self.rec_name
+        found = ctx.context_cache.get(key)
+        if found is None:
+            low = ctx.lower
+            found = any(word in low for word in self._context_needles)
+            ctx.context_cache[key] = found
+        return found
+
+    def is_near_miss(self, ctx: ScanContext, start: int) -> bool:
+        """True when an order/tracking/... word is closer before *start* than a context word."""
+        window = ctx.lower[max(0, start - 30) : start]
+        if not window:
+            return False
+        positive = _last_end(self._context_re, window)
+        if _HASH_BEFORE_RE.search(window) and positive < 0:
+            return True
+        negative = _last_end(_NEAR_MISS_RE, window)
+        return negative > positive
+
+    def scan(self, ctx: ScanContext) -> list[RawMatch]:
+        """Find this recognizer's entities in the normalised text."""
+        text = ctx.text
+        if self._prefilter is not None and self._prefilter.search(text) is None:
+            return []
+        if self._context_only and not self.context_anywhere(ctx):
+            return []
+        out: list[RawMatch] = []
+        for pattern, rx in self._compiled:
+            if pattern.needles and not any(n in ctx.lower for n in pattern.needles):
+                continue
+            has_pii_group = "pii" in rx.groupindex
+            has_end_group = "pii_end" in rx.groupindex
+            not_after = pattern.not_after
+            for m in rx.finditer(text):
+                start, end = m.span("pii") if has_pii_group else m.span()
+                if has_end_group:
+                    end = m.end("pii_end")
+                if start < 0 or end <= start:
+                    continue
+                if not_after is not None and not_after.search(
+                    text, max(0, m.start() - 4), m.start()
+                ):
+                    continue
+                if pattern.requires_context:
+                    context = self.has_context(ctx, start, end)
+                    if not context or not self.accept(pattern, text[start:end], m):
+                        continue
+                else:
+                    if not self.accept(pattern, text[start:end], m):
+                        continue
+                    context = self.has_context(ctx, start, end)
+                score = pattern.score
+                if self.NEAR_MISS and self.is_near_miss(ctx, start):
+                    continue
+                if context and not pattern.requires_context:
+                    score = min(1.0, score + self.CONTEXT_BOOST)
+                out.append(RawMatch(self.ENTITY, start, end, round(score, 2), self.rec_name))
+        return out
+
+
+class GuardRecognizer(_ScanMixin, LocalRecognizer):
+    """A non-regex recognizer (dictionary, tokenizer or known values) with a ``scan()``."""
+
+    ENTITIES: ClassVar[tuple[str, ...]]
+    LANGUAGES: ClassVar[tuple[str, ...]] = ("en", "ja")
+
+    def __init__(self, supported_language: str = "en", **kwargs: Any) -> None:
+        super().__init__(
+            supported_entities=list(self.ENTITIES),
+            name=type(self).__name__,
+            supported_language=supported_language,
+            **kwargs,
+        )
+
+    def load(self) -> None:
+        """Nothing to load eagerly; heavy resources are loaded on first use."""
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's entry point: the same results as :meth:`scan`."""
+        return self._to_results(text, entities)

@@ -1,0 +1,149 @@
+"""Japanese identifiers: JP_MY_NUMBER, JP_POSTAL_CODE, JP_DRIVER_LICENSE, JP_PASSPORT."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from ._base import GuardPattern, GuardPatternRecognizer
+
+__all__ = [
+    "JpDriverLicenseRecognizer",
+    "JpMyNumberRecognizer",
+    "JpPassportRecognizer",
+    "JpPostalCodeRecognizer",
+    "my_number_ok",
+    "prefectures",
+]
+
+
+@cache
+def prefectures() -> tuple[str, ...]:
+    """The 47 prefecture names with suffix (東京都, 大阪府, 北海道, 神奈川県, ...)."""
+    raw = resources.files("gdprguard.data").joinpath("jp_prefectures.txt").read_text("utf-8")
+    return tuple(
+        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def my_number_ok(value: str) -> bool:
+    """Check digit of an individual number (マイナンバー, 12 digits)."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) != 12 or len(set(digits)) < 3:
+        return False
+    body = [int(c) for c in digits[:11]]
+    total = 0
+    for n in range(1, 12):  # P_n is the n-th digit from the right of the 11-digit body
+        p = body[11 - n]
+        q = n + 1 if n <= 6 else n - 5
+        total += p * q
+    rem = total % 11
+    check = 0 if rem <= 1 else 11 - rem
+    return check == int(digits[11])
+
+
+class JpMyNumberRecognizer(GuardPatternRecognizer):
+    """``1234 5678 9018`` / ``123456789018`` with a valid check digit."""
+
+    ENTITY = "JP_MY_NUMBER"
+    FLAGS = 0
+    PREFILTER = r"\d{4}"
+    NEAR_MISS = True
+    PATTERNS = (
+        GuardPattern(
+            "my_number",
+            r"\d{4}([\- ]?)\d{4}\1\d{4}(?![\d\-]|[ ]\d)",
+            0.75,
+            not_after=r"[\d\-]|\d[ ]",
+        ),
+    )
+    CONTEXT = (
+        "マイナンバー",
+        "個人番号",
+        "my number",
+        "mynumber",
+        "通知カード",
+        "individual number",
+    )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return my_number_ok(pattern_text)
+
+
+class JpPostalCodeRecognizer(GuardPatternRecognizer):
+    """``〒123-4567`` (the span is the digits), or ``123-4567`` before a prefecture or after
+    郵便番号."""
+
+    ENTITY = "JP_POSTAL_CODE"
+    FLAGS = 0
+    PREFILTER = r"\d{3}-?\d{4}"
+    NEAR_MISS = True
+    WINDOW_BEFORE = 15
+    WINDOW_AFTER = 0
+
+    PATTERNS = (
+        GuardPattern("postal_mark", r"〒\s?(?P<pii>\d{3}-?\d{4})(?![\d\-])", 0.95),
+        GuardPattern(
+            "postal_before_prefecture",
+            rf"(?P<pii>\d{{3}}-\d{{4}})(?![\d\-])\s*(?:{'|'.join(prefectures())})",
+            0.85,
+            not_after=r"[\d\-]",
+        ),
+        GuardPattern(
+            "postal_in_context",
+            r"(?P<pii>\d{3}-\d{4})(?![\d\-]|[ ]\d)",
+            0.5,
+            requires_context=True,
+            not_after=r"[\d\-]|\d[ ]",
+        ),
+    )
+    CONTEXT = ("郵便番号", "〒", "postal code", "postcode", "zip", "住所")
+
+
+class JpDriverLicenseRecognizer(GuardPatternRecognizer):
+    """12-digit driver's licence number next to 免許 / driver's license."""
+
+    ENTITY = "JP_DRIVER_LICENSE"
+    FLAGS = 0
+    PREFILTER = r"\d{4}"
+    WINDOW_BEFORE = 40
+    PATTERNS = (
+        GuardPattern(
+            "jp_license",
+            r"(?<![\d\-])(?:第\s?)?(?P<pii>\d{4}[ \-]?\d{4}[ \-]?\d{4})(?![\d\-]|[ ]\d)",
+            0.9,
+            requires_context=True,
+        ),
+    )
+    CONTEXT = (
+        "免許",
+        "運転免許",
+        "免許証",
+        "免許証番号",
+        "driver's license",
+        "drivers license",
+        "driver license",
+        "driving licence",
+        "driving license",
+        "driver's licence",
+        "licence",
+        "license",
+    )
+
+
+class JpPassportRecognizer(GuardPatternRecognizer):
+    """Japanese passport number (two letters and seven digits, ``TK1234567``) near 旅券/passport."""
+
+    ENTITY = "JP_PASSPORT"
+    FLAGS = 0
+    PREFILTER = r"[A-Z]{2}\d{7}"
+    PATTERNS = (
+        GuardPattern(
+            "jp_passport",
+            r"(?<![A-Za-z0-9])(?P<pii>[A-Z]{2}\d{7})(?![A-Za-z0-9])",
+            0.9,
+            requires_context=True,
+        ),
+    )
+    CONTEXT = ("パスポート", "旅券", "passport")
