@@ -40,8 +40,9 @@ def test_html_tags_entities_and_scripts() -> None:
         '<a href="mailto:taro@example.jp">mail</a></body></html>'
     )
     norm = normalize(html)
-    assert "color" not in norm.text and "a@b.com" not in norm.text
-    assert "hidden@x.com" not in norm.text
+    assert "color" not in norm.text
+    # script bodies and comments are stored with the ticket, so they are scanned too
+    assert "a@b.com" in norm.text and "hidden@x.com" in norm.text
     assert "Tel 03-1234-5678" in norm.text
     assert "<ok>" in norm.text and "ああ" in norm.text
     assert "mailto:taro@example.jp" in norm.text
@@ -127,3 +128,33 @@ def test_language_detection_by_script() -> None:
     assert detect_languages("こんにちは") == {"ja"}
     assert detect_languages("山田様 thanks for the order") == {"en", "ja"}
     assert detect_languages("090-1234-5678") == {"en"}
+
+
+def test_redaction_leaves_nothing_in_hidden_markup() -> None:
+    from gdprguard.detect import redact_text
+
+    html = (
+        '<p>Mail <a href="mailto:john.smith&#64;example.com?subject=hi">us</a>'
+        '<a data-email="jane@example.org" class="btn">x</a>'
+        '<img src="https://ex.com/u?email=ann%40example.org" alt="pic">'
+        '<input value="sue@ex.co.uk" placeholder="０９０－１２３４－５６７８"></p>'
+        "<!-- customer: bob@ex.com --><script>var e='kim@ex.com';</script>"
+    )
+    out = redact_text(html, _DETECTOR.analyze(html), "placeholder")
+    for value in ("john.smith", "jane@", "ann%40", "sue@", "１２３４", "bob@", "kim@"):
+        assert value not in out
+    assert 'class="btn"' in out and "<script>" in out and "<!--" in out
+
+
+def test_presentational_attributes_and_style_bodies_are_not_scanned() -> None:
+    html = '<p style="width: 090-1234-5678" class="a@b.com">hi</p><style>x{}</style>'
+    norm = normalize(html)
+    assert "090-1234-5678" not in norm.text and "a@b.com" not in norm.text
+
+
+def test_percent_escape_maps_back_to_the_whole_escape() -> None:
+    html = '<a href="mailto:ann%40example.org">x</a>'
+    norm = normalize(html)
+    i = norm.text.index("ann@example.org")
+    s, e = norm.to_original(i, i + len("ann@example.org"))
+    assert html[s:e] == "ann%40example.org"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Morpheme", "name_morphemes"]
+__all__ = ["Morpheme", "is_name_word", "name_morphemes"]
 
 # SudachiPy rejects inputs above ~49K bytes; Japanese is 3 bytes a character in UTF-8.
 _MAX_CHARS = 12_000
@@ -93,3 +93,13 @@ def name_morphemes(text: str) -> list[Morpheme]:
                     )
             base += len(morphs) + 1  # never adjacent across runs
     return out
+
+
+@lru_cache(maxsize=8192)
+def is_name_word(surface: str) -> bool:
+    """True when the dictionary lists *surface* as a person name (姓 or 名) in any reading.
+
+    In context the tagger may prefer another reading (松本 the city, 森 "forest"); callers use
+    this together with a context that says a person is meant (様, と申します, 担当の…です).
+    """
+    return any(m.part_of_speech()[2] == "人名" for m in _dictionary().lookup(surface))

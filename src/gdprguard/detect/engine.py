@@ -64,6 +64,24 @@ def _blank_nlp_engine(model: str | None = None) -> Any:
     return engine
 
 
+def _drop_person_inside_location(raw: list[RawMatch]) -> list[RawMatch]:
+    """Drop pattern PERSON candidates that lie inside a LOCATION (``0877 Andrew Harbors``).
+
+    Street and town names are often made of personal names; inside a postal address they are
+    part of the address.  The known-subject recognizer's matches are kept.
+    """
+    spans = [(m.start, m.end) for m in raw if m.type == "LOCATION"]
+    if not spans:
+        return raw
+    return [
+        m
+        for m in raw
+        if m.type != "PERSON"
+        or m.recognizer == "KnownSubjectRecognizer"
+        or not any(s <= m.start and m.end <= e for s, e in spans)
+    ]
+
+
 class Detector:
     """Finds personal data in English and Japanese text.
 
@@ -122,6 +140,7 @@ class Detector:
         if self.config.spacy_model and "en" in langs:
             raw.extend(self._spacy_matches(norm.text))
 
+        raw = _drop_person_inside_location(raw)
         findings = []
         for m in raw:
             if m.score < threshold or (wanted is not None and m.type not in wanted):
@@ -170,7 +189,12 @@ class Detector:
             for rec in self.registry.recognizers:
                 if rec.supported_language not in langs:
                     continue
-                if wanted is not None and not wanted.intersection(rec.supported_entities):
+                # addresses are still needed to veto street names read as PERSON
+                if (
+                    wanted is not None
+                    and not wanted.intersection(rec.supported_entities)
+                    and not ("PERSON" in wanted and "LOCATION" in rec.supported_entities)
+                ):
                     continue
                 ident = type(rec) if hasattr(rec, "scan") else id(rec)
                 if ident not in seen:

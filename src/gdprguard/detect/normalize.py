@@ -1,8 +1,9 @@
 """Text normalisation for detection, with an exact map back to the original string.
 
 Detection runs on a cleaned copy of the text: HTML tags dropped (block tags become newlines,
-``<script>``/``<style>`` bodies and comments vanish, ``href``/``title``/``alt`` values stay
-visible),
+``<style>`` bodies vanish; comments, ``<script>`` bodies and attribute values other than
+presentational ones such as ``class``/``style`` stay visible, with ``&#64;`` and ``%40`` decoded,
+so that redaction leaves nothing behind in hidden markup),
 character references unescaped (``&nbsp;`` ``&amp;`` ``&#x3042;``), NFKC applied (full-width
 digits and letters become ASCII, half-width katakana becomes full-width), dash look-alikes become
 ``-`` and zero-width characters disappear.  Every character of the cleaned copy remembers the
@@ -43,9 +44,9 @@ _INLINE_TAGS = (
     "link|meta|noscript|o:p|q|s|small|span|strike|strong|sub|sup|tt|u|wbr"
 )
 _TAG_RE = re.compile(
-    r"<!--.*?(?:-->|\Z)"  # comment (unterminated: to the end)
+    r"<!--(?P<comment>.*?)(?:-->|\Z)"  # comment (unterminated: to the end)
     r"|<!doctype[^>]*>"
-    r"|<(?P<raw>script|style)\b[^>]*>.*?(?:</(?P=raw)\s*>|\Z)"  # dropped with their content
+    r"|<(?P<raw>script|style)\b[^>]*>(?P<body>.*?)(?:</(?P=raw)\s*>|\Z)"
     rf"|</?(?P<name>{_BLOCK_TAGS}|{_INLINE_TAGS})(?=[\s/>])(?P<attrs>[^>]*)>"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});",
     re.IGNORECASE | re.DOTALL,
@@ -57,8 +58,51 @@ _HTML_HINT_RE = re.compile(
 )
 _BLOCK_NAME_RE = re.compile(rf"(?:{_BLOCK_TAGS})\Z", re.IGNORECASE)
 _ATTR_RE = re.compile(
-    r"""\b(?:href|title|alt|value)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'>]+))""",
-    re.IGNORECASE,
+    r"""(?P<key>[A-Za-z_:][\w:.\-]*)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'>]+))"""
+)
+# Attributes that only carry presentation; every other attribute value (href, src, title, alt,
+# value, placeholder, data-*, content, ...) is scanned, because redaction must not leave personal
+# data behind in markup the reader never sees.
+_PRESENTATION_ATTRS = frozenset(
+    [
+        "style",
+        "class",
+        "width",
+        "height",
+        "align",
+        "valign",
+        "border",
+        "cellpadding",
+        "cellspacing",
+        "bgcolor",
+        "color",
+        "face",
+        "size",
+        "dir",
+        "lang",
+        "xml:lang",
+        "xmlns",
+        "type",
+        "rel",
+        "target",
+        "colspan",
+        "rowspan",
+        "role",
+        "charset",
+        "http-equiv",
+        "nowrap",
+        "span",
+        "frame",
+        "rules",
+        "scope",
+        "start",
+        "tabindex",
+    ]
+)
+# Inside attribute values: character references and URL escapes (mailto:jo%40example.com).
+_ATTR_ESCAPE_RE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+    r"|%(?:2[0-9A-Fa-f]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e])"
 )
 
 
@@ -203,17 +247,43 @@ def normalize(text: str, *, html_mode: bool | None = None) -> NormalizedText:
             builder.unit("\n" if _BLOCK_NAME_RE.match(name) else " ", start, end)
             attrs = match.group("attrs")
             if attrs and not token.startswith("</"):
-                base = start + match.start("attrs") - match.start()
-                for attr in _ATTR_RE.finditer(attrs):
-                    group = next(g for g in ("dq", "sq", "bare") if attr.group(g) is not None)
-                    if attr.group(group):
-                        builder.plain(attr.group(group), base + attr.start(group))
-                        builder.unit(" ", base + attr.end(group) - 1, base + attr.end(group))
-        else:  # comment, doctype, script/style: invisible, but keep words apart
-            builder.unit(" ", start, end)
+                _attributes(builder, attrs, start + match.start("attrs") - match.start())
+        else:
+            # comments and script bodies are invisible but stored, so they are scanned (on lines
+            # of their own); style bodies and doctypes only keep words apart
+            inner = "comment" if match.group("comment") is not None else "body"
+            raw = (match.group("raw") or "").lower()
+            if match.group(inner) and (inner == "comment" or raw == "script"):
+                builder.unit("\n", start, match.start(inner))
+                builder.plain(match.group(inner), match.start(inner))
+                if match.end(inner) < end:
+                    builder.unit("\n", match.end(inner), end)
+            else:
+                builder.unit(" ", start, end)
         pos = end
     builder.plain(text[pos:], pos)
     return builder.build(text)
+
+
+def _attributes(builder: _Builder, attrs: str, base: int) -> None:
+    """Append the scannable attribute values of a tag (see ``_PRESENTATION_ATTRS``)."""
+    for attr in _ATTR_RE.finditer(attrs):
+        if attr.group("key").lower() in _PRESENTATION_ATTRS:
+            continue
+        group = next(g for g in ("dq", "sq", "bare") if attr.group(g) is not None)
+        value = attr.group(group)
+        if not value:
+            continue
+        offset = base + attr.start(group)
+        pos = 0
+        for esc in _ATTR_ESCAPE_RE.finditer(value):
+            builder.plain(value[pos : esc.start()], offset + pos)
+            token = esc.group()
+            out = _normalize_entity(token) if token[0] == "&" else chr(int(token[1:], 16))
+            builder.unit(out, offset + esc.start(), offset + esc.end())
+            pos = esc.end()
+        builder.plain(value[pos:], offset + pos)
+        builder.unit(" ", offset + len(value) - 1, offset + len(value))
 
 
 def _normalize_entity(token: str) -> str:

@@ -166,6 +166,11 @@ NEAR_MISS_WORDS: tuple[str, ...] = (
     "品番",
     "型番",
     "商品番号",
+    "商品コード",
+    "コード",
+    "jan",
+    "ean",
+    "upc",
     "製品番号",
     "管理番号",
     "受付番号",
@@ -180,6 +185,8 @@ NEAR_MISS_WORDS: tuple[str, ...] = (
 )
 _NEAR_MISS_RE = compile_words(NEAR_MISS_WORDS)
 _HASH_BEFORE_RE = re.compile(r"(?:#|no\.|№)\s*$")
+# a sentence end, but not the full stop of "No. 123", "Ref. 123", "Inv. 123"
+_SENTENCE_END_RE = re.compile(r"[。！？!?\n]|(?<!\bno)(?<!\bnr)(?<!\bref)(?<!\binv)(?<!\bord)\.[ ]")
 
 
 def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
@@ -301,12 +308,21 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
     def is_near_miss(self, ctx: ScanContext, start: int) -> bool:
         """True when an order/tracking/... word is closer before *start* than a context word."""
         window = ctx.lower[max(0, start - 30) : start]
+        # an order word in an earlier sentence does not label this number
+        cut = _last_end(_SENTENCE_END_RE, window)
+        if cut > 0:
+            window = window[cut:]
         if not window:
             return False
-        positive = _last_end(self._context_re, window)
+        negative = _last_end(_NEAR_MISS_RE, window)
+        positive = -1
+        if self._context_re is not None:
+            for m in self._context_re.finditer(window):
+                # 注文番号 is an order word, not the context word 番号 it ends with
+                if m.start() != negative:
+                    positive = m.end()
         if _HASH_BEFORE_RE.search(window) and positive < 0:
             return True
-        negative = _last_end(_NEAR_MISS_RE, window)
         return negative > positive
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import GuardPattern, GuardPatternRecognizer
+from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
 from .jp_ids import prefectures
 
 __all__ = ["EnAddressRecognizer", "JpAddressRecognizer"]
@@ -21,14 +21,19 @@ _SUFFIXES = (
     "Green|Haven|Hollow|Inlet|Island|Islands|Isle|Key|Keys|Knoll|Knolls|Lake|Lakes|Light|"
     "Lights|Lock|Locks|Lodge|Motorway|Neck|Pine|Plain|Plains|Prairie|Radial|Ramp|Rapid|Rapids|"
     "Rest|Route|Shoal|Shoals|Skyway|Spur|Squares|Stravenue|Track|Trafficway|Trace|Tunnel|"
-    "Underpass|Union|Unions|Via|Viaduct|Vista|Wy"
-)
+    "Underpass|Union|Unions|Via|Viaduct|Vista|Wy|River|Curve|Course|Mission|Branch|Throughway|"
+    "Annex|Arcade|Bayou|Beach|Bend|Bluff|Bottom|Crossroad|Land|Loaf|Mall|Overpass|Passage|Rue|"
+    "Wharf|Quay|Embankment|Gate|Yard|Rise|Parade|Broadway"
+)  # USPS Publication 28 suffixes and common UK ones; a plural "s" is accepted (Harbors, Roads)
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|GU|MP|PR|VI|UM|FM|MH|PW|AA|AE|AP"
 )
 _CAP = r"[A-Z][A-Za-z'.\-]*"
 _CITY_STATE_ZIP = rf"{_CAP}(?:[ ]{_CAP}){{0,3}},[ ]?(?:{_STATES})[ ]\d{{5}}(?:-\d{{4}})?(?!\d)"
+# UK postcodes: EH6 6JD, SW1A 1AA, M1 1AE
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![A-Za-z0-9])"
+_UK_TOWNS = rf"(?:,[ ]?{_CAP}(?:[ ]{_CAP}){{0,2}}){{1,3}},?[ ]{_UK_POSTCODE}"
 _UNIT = (
     r"(?:,?[ ](?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Fl\.?|Floor|Room|Rm\.?|#)[ ]?[A-Za-z0-9\-]+)"
 )
@@ -45,8 +50,8 @@ class EnAddressRecognizer(GuardPatternRecognizer):
         GuardPattern(
             "street_address",
             rf"\d{{1,6}}[A-Za-z]?[ ](?:[NSEW]\.?[ ]|North[ ]|South[ ]|East[ ]|West[ ])?"
-            rf"(?:{_CAP}[ ]){{1,4}}?(?:{_SUFFIXES})\b\.?{_UNIT}?"
-            rf"(?:(?:,[ ]?|\n|[ ]){_CITY_STATE_ZIP})?",
+            rf"(?:{_CAP}[ ]){{1,4}}?(?:{_SUFFIXES})s?\b\.?{_UNIT}?"
+            rf"(?:(?:,[ ]?|\n|[ ]){_CITY_STATE_ZIP}|{_UK_TOWNS})?",
             0.7,
             not_after=r"[\w\-#]",
         ),
@@ -61,11 +66,31 @@ class EnAddressRecognizer(GuardPatternRecognizer):
     )
     CONTEXT = ("address", "ship to", "shipping", "deliver", "street", "live at", "reside")
 
+    def scan(self, ctx: ScanContext) -> list[RawMatch]:
+        """Matches, without the parts (``City, ST 12345``) of a longer address."""
+        return _outermost(super().scan(ctx))
+
+
+def _outermost(matches: list[RawMatch]) -> list[RawMatch]:
+    """Drop matches that lie inside another, longer match of the same recognizer."""
+    return [
+        m
+        for m in matches
+        if not any(
+            o is not m
+            and o.start <= m.start
+            and m.end <= o.end
+            and o.end - o.start > m.end - m.start
+            for o in matches
+        )
+    ]
+
 
 _PREFS = "|".join(prefectures())
 _KANJI_KANA = r"一-龥々〆ヶケぁ-ゖァ-ヺー"
 _MUNI = rf"[一-龥々ヶケァ-ヺ][{_KANJI_KANA}]{{0,9}}?[市区町村郡]"
-_TOWN = rf"[{_KANJI_KANA}]{{0,12}}?"
+# town and building names (虎ノ門ヒルズ森タワー, JPタワー) and Hokkaido grid blocks (北1条西)
+_TOWN = rf"[{_KANJI_KANA}A-Za-z]{{0,20}}?(?:\d{{1,3}}条[東西南北]?)?"
 _KANSUJI = "一二三四五六七八九十"
 _BLOCK = (
     rf"(?:(?:\d{{1,4}}|[{_KANSUJI}]{{1,3}})丁目[\s]?\d{{1,4}}(?:番地?|-)?(?:\d{{1,4}}号?)?"

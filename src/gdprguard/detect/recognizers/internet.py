@@ -63,7 +63,7 @@ class GuardIpRecognizer(GuardPatternRecognizer):
         GuardPattern(
             "ipv6",
             r"(?<![0-9A-Fa-f:.])(?=[0-9A-Fa-f:.]*[0-9A-Fa-f]:)(?=[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:)"
-            r"[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:.]|\.\d)",
+            r"[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:]|\.\d)",
             0.8,
         ),
     )

@@ -1,10 +1,28 @@
-"""PERSON in Japanese text: SudachiPy's 人名 tags (姓/名), honorifics and self-introductions."""
+"""PERSON in Japanese text: SudachiPy's 人名 tags (姓/名) plus the contexts in which people are
+named in support mail and chats (honorifics, self-introductions, role labels, sign-off lines).
+
+Two sources feed one list of candidates:
+
+- SudachiPy morphemes tagged ``名詞,固有名詞,人名`` are grouped into names; a family and a given
+  name separated by one space (``いけだ かおり様``, ``アベ　レイと申します``) are one name even when
+  the tagger recognised only one half.
+- Context patterns find names the tagger reads otherwise: a surname that is also a place or a
+  common word (``担当の松本です``, ``林様``, ``オペレーター（森）：``) is accepted when SudachiPy's
+  dictionary lists it as a name in *some* reading and the context says a person is meant; kana
+  names before ``と申します`` or an honorific; the name alone on the line after a closing
+  formula (``よろしくお願いいたします。`` then ``ハヤシ アケミ``); labelled fields
+  (``名義人：Ryohei Kato``).
+
+Shop and company names before an honorific (``ABCストアさん``) and place names before an
+organisational suffix (``梅田支店``) are rejected.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import ClassVar
 
+from .._sudachi import is_name_word
 from ..language import has_japanese
 from ._base import GuardRecognizer, RawMatch, ScanContext
 
@@ -32,19 +50,126 @@ _INTRO_AFTER_RE = re.compile(
 _BEFORE_RE = re.compile(
     r"(?:担当|担当者|担当の|宛|名前|氏名|お名前|名義|差出人|送信者|From|TO)[\s:：は]*$"
 )
-_KATAKANA_NAME_RE = re.compile(
-    r"(?<![ァ-ヺー])[ァ-ヺ][ァ-ヺー]{1,9}(?:[ ・][ァ-ヺ][ァ-ヺー]{1,9})?(?=様|さま|さん|殿|氏)"
-)
-_LABEL_NAME_RE = re.compile(
-    r"(?:氏名|お名前|名前|名義|ご契約者|契約者|ご依頼主|依頼主|受取人|お届け先氏名)\s*[:：]\s*"
-    r"(?P<pii>[一-龥々ァ-ヺぁ-ゖー]{1,6}(?:[ ][一-龥々ァ-ヺぁ-ゖー]{1,6})?)"
-)
 _CJK_RE = re.compile(r"[一-龥々]")
+
+_KANJI = "一-龥々〆ヶ"
+_KATA = "ァ-ヺー"
+_HIRA = "ぁ-ゖ"
+# One part of a name: kanji, katakana or hiragana (NFKC has made the ideographic space a space).
+_PART = rf"(?:[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|[{_HIRA}]{{2,5}})"
+_GIVEN = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}?"
+_NAME = rf"(?:(?<![{_KANJI}{_KATA}{_HIRA}A-Za-z0-9]){_PART}|(?<![{_KANJI}{_KATA}A-Za-z0-9])" + (
+    rf"(?:[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}))(?:[ ]{_GIVEN})?"
+)
+_WORD6 = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}"
+_LATIN = r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2}"
+_HONORIFIC_AHEAD = r"(?=[ ]?(?:様|さま|さん|殿|氏(?![名])))"
+
+# Words of shop, company and role names: not people even before さん or と申します.
+_BUSINESS_RE = re.compile(
+    r"(?:ストア|ショップ|センター|サポート|カスタマー|サービス|オンライン|マート|デパート|ホテル"
+    r"|クリニック|チーム|スタッフ|メンバー|ユーザー|オペレーター|ドライバー|グループ|カンパニー"
+    r"|店|商店|会社|銀行|支店|本店|担当|担当者|係|窓口|事業部|営業部|課|家電|事務所|病院|大学|協会|運輸"
+    r"|急便|郵便|物流|電気|電機|工業|商事)$"
+)
+_NOT_PERSON_SINGLE = frozenset("神王奥皆客仏姫坊殿中上下前今大新")
+# A "name" directly followed by one of these is a place or an organisation (梅田支店, 森駅).
+_ORG_SUFFIX_RE = re.compile(
+    r"(?:支店|本店|店|駅|銀行|市|区|町|村|県|営業所|支社|病院|大学|商店|工場|郵便局|通り|線|ビル)"
+)
+_ROLE = (
+    r"(?:担当|担当者|係|スタッフ|オペレーター|サポート|センター|窓口|デスク|ストア|ショップ|商店"
+    r"|家電|店)"
+)
+_CLOSING_RE = re.compile(
+    r"(?:お願い(?:いた)?します|お願い申し上げます|以上です|ありがとうございました|ございます"
+    r"|失礼します|失礼いたします)[。.!！]?[ ]*$"
+)
+_CONTACT_LINE_RE = re.compile(r"[ ]*(?:TEL|Tel|tel|電話|携帯|E-?mail|Mail|メール|〒|FAX|Fax)")
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
+    (  # 松本と申します, イトウソウタロウと申します, アベ レイと申します
+        "introduction",
+        re.compile(rf"(?P<pii>{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"),
+        0.85,
+        ("と申し", "ともうし", "といいます", "と言います"),
+    ),
+    (  # 担当の松本です, さくらオンラインショップの山田でございます, センター、森です
+        "role_desu",
+        re.compile(
+            rf"{_ROLE}(?:の|、)[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
+            r"(?=でございます|です|が(?:担当|確認|承り))"
+        ),
+        0.85,
+        ("です", "でございます", "が"),
+    ),
+    (  # お世話になっております。林です。 (self-identification after an opening formula)
+        "greeting_desu",
+        re.compile(
+            r"(?:お世話になっております|お世話になります|お疲れ様です|こんにちは|はじめまして)"
+            rf"[。、]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})(?=です|でございます)"
+        ),
+        0.85,
+        ("です",),
+    ),
+    (  # 山田でございます / 、佐藤 あすかです
+        "desu",
+        re.compile(
+            rf"(?:^|(?<=[。、：:\n]))[ ]?(?P<pii>[{_KANJI}]{{2,4}}|[{_KANJI}]{{1,4}}[ ]{_GIVEN})"
+            r"(?=でございます|です[。\n]|です$)",
+            re.MULTILINE,
+        ),
+        0.8,
+        ("です",),
+    ),
+    (  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん
+        "honorific",
+        re.compile(rf"(?P<pii>{_NAME}){_HONORIFIC_AHEAD}"),
+        0.85,
+        ("様", "さま", "さん", "殿", "氏"),
+    ),
+    (  # オペレーター（森）：
+        "role_paren",
+        re.compile(
+            rf"(?:オペレーター|担当者?|スタッフ|係員?|店員|Agent|agent)[(](?P<pii>{_NAME}|{_LATIN})[)]"
+        ),
+        0.85,
+        ("(",),
+    ),
+    (  # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 担当：林
+        "label",
+        re.compile(
+            r"(?:氏名|お名前|名前|名義人|口座名義|名義|ご契約者|契約者|ご依頼主|依頼主|受取人"
+            r"|お届け先氏名|フリガナ|ふりがな|カナ|担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
+            rf"(?P<pii>{_LATIN}|{_WORD6}(?:[ ]{_WORD6})?)"
+        ),
+        0.85,
+        (":", "："),
+    ),
+    (  # 担当のEmily Clarkeさん, Ryohei Kato様
+        "latin_honorific",
+        re.compile(rf"(?P<pii>{_LATIN})(?=[ ]?(?:様|さま|さん|殿|と申し))"),
+        0.85,
+        ("様", "さま", "さん", "殿", "と申し"),
+    ),
+    (  # a name alone on its line: kept when a closing formula precedes or a contact line follows
+        "own_line",
+        re.compile(rf"^[ ]*(?P<pii>{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
+        0.85,
+        ("\n",),
+    ),
+    (  # ...に電話ください。ヨシダ ナナミ  (a two-part name closing a post)
+        "trailing_name",
+        re.compile(rf"(?<=[。！？!?])[ ]?(?P<pii>{_PART}[ ]{_PART})[ ]*$", re.MULTILINE),
+        0.8,
+        ("。", "！", "？", "!", "?"),
+    ),
+)
 
 
 class JaPersonRecognizer(GuardRecognizer):
     """``山田太郎様``, ``佐藤と申します``, ``担当の鈴木``, ``ヤマダ タロウ様``,
-    ``氏名：田中 花子``."""
+    ``氏名：田中 花子``, ``担当の松本です``, ``名義人：Ryohei Kato``."""
 
     ENTITIES: ClassVar[tuple[str, ...]] = ("PERSON",)
     LANGUAGES: ClassVar[tuple[str, ...]] = ("ja",)
@@ -55,11 +180,18 @@ class JaPersonRecognizer(GuardRecognizer):
     GIVEN_ALONE_SCORE = 0.4
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
-        """Group adjacent 人名 morphemes into names and score them by their surroundings."""
+        """Candidates from SudachiPy's name tags and from context patterns, outermost first."""
         text = ctx.text
         if not has_japanese(text):
             return []
-        out: list[RawMatch] = []
+        spans = self._tagged(ctx)
+        spans.extend(self._contextual(text))
+        return [RawMatch("PERSON", s, e, score, self.rec_name) for s, e, score in _merge(spans)]
+
+    # -- SudachiPy ---------------------------------------------------------------------------
+    def _tagged(self, ctx: ScanContext) -> list[tuple[int, int, float]]:
+        text = ctx.text
+        out: list[tuple[int, int, float]] = []
         morphs = ctx.name_morphemes
         i, n = 0, len(morphs)
         while i < n:
@@ -78,16 +210,15 @@ class JaPersonRecognizer(GuardRecognizer):
                 else:
                     break
                 j += 1
-            start, end = parts[0].start, parts[-1].end
-            score = self._score(text, start, end, {p.kind for p in parts})
-            if score > 0:
-                out.append(RawMatch("PERSON", start, end, score, self.rec_name))
+            start, end = _widen(text, parts[0].start, parts[-1].end)
+            if not _ORG_SUFFIX_RE.match(text, end) and not _BUSINESS_RE.search(text, start, end):
+                kinds = {p.kind for p in parts}
+                if start < parts[0].start or end > parts[-1].end:
+                    kinds = {"姓", "名"}
+                score = self._score(text, start, end, kinds)
+                if score > 0:
+                    out.append((start, end, score))
             i = j
-        for rx in (_KATAKANA_NAME_RE,):
-            for km in rx.finditer(text):
-                out.append(RawMatch("PERSON", km.start(), km.end(), 0.88, self.rec_name))
-        for lm in _LABEL_NAME_RE.finditer(text):
-            out.append(RawMatch("PERSON", lm.start("pii"), lm.end("pii"), 0.85, self.rec_name))
         return out
 
     def _score(self, text: str, start: int, end: int, kinds: set[str]) -> float:
@@ -108,3 +239,100 @@ class JaPersonRecognizer(GuardRecognizer):
         if "姓" in kinds:
             return self.SURNAME_ALONE_SCORE
         return self.GIVEN_ALONE_SCORE
+
+    # -- context patterns ----------------------------------------------------------------------
+    def _contextual(self, text: str) -> list[tuple[int, int, float]]:
+        out: list[tuple[int, int, float]] = []
+        for name, rx, score, needles in _PATTERNS:
+            if not any(n in text for n in needles):
+                continue
+            for m in rx.finditer(text):
+                start, end = m.span("pii")
+                if self._accept(name, text, start, end):
+                    out.append((start, end, score))
+        return out
+
+    @staticmethod
+    def _accept(pattern: str, text: str, start: int, end: int) -> bool:
+        value = text[start:end]
+        first = value.split(" ", 1)[0]
+        if _BUSINESS_RE.search(first) or _BUSINESS_RE.search(value):
+            return False
+        if pattern == "own_line" and not _own_line_context(text, start, end):
+            return False
+        if pattern in ("label", "role_paren", "latin_honorific", "trailing_name"):
+            return True
+        if pattern == "honorific" and start > 0 and text[start - 1] in "おご":
+            return False  # お客様, ご担当者様
+        spaced = " " in value
+        if _KANJI_ONLY_RE.fullmatch(first):
+            # a kanji surname: the dictionary must know it as a name in some reading
+            if not is_name_word(first):
+                return False
+            return spaced or len(first) > 1 or first not in _NOT_PERSON_SINGLE
+        if not spaced and _HIRA_ONLY_RE.fullmatch(first):
+            return False  # a lone hiragana word (みなさん, よろしく)
+        return pattern != "desu"
+
+
+def _own_line_context(text: str, start: int, end: int) -> bool:
+    """A name alone on its line: after a closing formula or before a contact line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0:
+        return False
+    prev_end = line_start - 1
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    while prev_start > 0 and not text[prev_start:prev_end].strip():  # skip blank lines
+        prev_end = prev_start - 1
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+    if _CLOSING_RE.search(text, prev_start, prev_end):
+        return True
+    line_end = text.find("\n", end)
+    return line_end >= 0 and _CONTACT_LINE_RE.match(text, line_end + 1) is not None
+
+
+_KANJI_ONLY_RE = re.compile(rf"[{_KANJI}]+")
+_HIRA_ONLY_RE = re.compile(rf"[{_HIRA}]+")
+_NAME_CHAR_RE = re.compile(rf"[{_KANJI}{_KATA}{_HIRA}]")
+_AFTER_NAME_RE = re.compile(r"[ ]?(?:様|さま|さん|殿|と申し|です|でございます|[、。,.)）」』\n]|$)")
+_BEFORE_NAME_RE = re.compile(r"(?:^|[\n：:、。（(「『 ]|もしもし、)\Z")
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend a tagged name over one space to the other half of a family/given name."""
+    if (
+        end < len(text)
+        and text[end] == " "
+        and not _HONORIFIC_RE.match(text, end + 1)
+        and not _AFTER_NAME_RE.match(text, end + 1)
+    ):
+        j = end + 1
+        while j < len(text) and j - end <= 6 and _NAME_CHAR_RE.match(text[j]):
+            j += 1
+            if _AFTER_NAME_RE.match(text, j) and j - end >= 2:
+                # shortest extension that reaches a name boundary
+                return start, j
+    if start >= 2 and text[start - 1] == " ":
+        i = start - 1
+        while i > 0 and start - 1 - i < 6 and _NAME_CHAR_RE.match(text[i - 1]):
+            i -= 1
+        if (
+            i < start - 1
+            and _BEFORE_NAME_RE.search(text, 0, i)
+            and not _BUSINESS_RE.search(text[i : start - 1])
+        ):
+            return i, end
+    return start, end
+
+
+def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Drop spans inside a longer span (the longer one keeps the higher score)."""
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[tuple[int, int, float]] = []
+    for start, end, score in spans:
+        if out and start >= out[-1][0] and end <= out[-1][1]:
+            s, e, sc = out[-1]
+            out[-1] = (s, e, max(sc, score))
+            continue
+        out.append((start, end, score))
+    return out

@@ -46,6 +46,12 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             0.75,
             not_after=r"[A-Za-z0-9]",
         ),
+        GuardPattern(  # 06(6312)4455: Japanese area code, exchange in parentheses
+            "jp_parenthesised_exchange",
+            rf"0\d{{1,4}}\(\d{{1,4}}\)\d{{4}}{_EXT}{_A}",
+            0.75,
+            not_after=r"[A-Za-z0-9]",
+        ),
         GuardPattern(  # other national formats: 07491 121076, 01 21 89 71 51, 020.7946.0958
             "national_grouped",
             rf"0\d{{1,4}}(?:([ \-.])\d{{2,8}})(?:\1\d{{2,8}}){{0,3}}{_EXT}{_A}",
@@ -63,6 +69,12 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             "jp_mobile_digits",
             r"0[5789]0\d{8}(?![A-Za-z0-9]|[\-/.]\d)",
             0.6,
+            not_after=r"[A-Za-z0-9\-+#/.]",
+        ),
+        GuardPattern(  # 0312345678 in Japanese text, when phonenumbers says it is valid
+            "jp_landline_digits",
+            r"0[1-9]\d{8}(?![A-Za-z0-9]|[\-/.]\d)",
+            0.55,
             not_after=r"[A-Za-z0-9\-+#/.]",
         ),
         GuardPattern(  # 0312345678, 5551234567: only next to a phone word
@@ -84,7 +96,10 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
         "reach",
         "number",
         "sms",
+        "text",
         "whatsapp",
+        "dial",
+        "ring",
         "電話",
         "携帯",
         "連絡先",
@@ -105,8 +120,46 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             except phonenumbers.NumberParseException:
                 return False
             return phonenumbers.is_possible_number(num)
+        if pattern.name == "jp_landline_digits":
+            # 0312345678 in Japanese text: a valid Japanese number needs no phone word
+            return _valid_jp(digits) and _JAPANESE_RE.search(match.string) is not None
         if digits.startswith("0"):  # national format (Japan, UK, France, Australia, ...)
-            return 10 <= len(digits) <= 11
+            if 10 <= len(digits) <= 11:
+                return True
+            # shorter German/Austrian numbers (030 813393) only next to a phone word
+            return 8 <= len(digits) <= 9 and self._phone_word_near(match) and _valid_short(value)
         if len(digits) == 11:
             return digits[0] == "1" and digits[1] in "23456789"
         return len(digits) == 10 and digits[0] in "23456789"
+
+    def _phone_word_near(self, match: re.Match[str]) -> bool:
+        rx = self._context_re
+        if rx is None:
+            return False
+        text = match.string.lower()
+        start, end = match.span()
+        return (
+            rx.search(text, max(0, start - self.WINDOW_BEFORE), start) is not None
+            or rx.search(text, end, end + self.WINDOW_AFTER) is not None
+        )
+
+
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_SHORT_REGIONS = ("DE", "AT")
+
+
+def _valid_jp(digits: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(digits, "JP"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _valid_short(value: str) -> bool:
+    for region in _SHORT_REGIONS:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(value, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
