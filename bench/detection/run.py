@@ -2,8 +2,9 @@
 single-process throughput of gdprguard's ``Detector`` vs stock Presidio (blank spaCy pipeline).
 
 Run ``python -m bench.detection.run [--write-docs] [--samples N] [--seed S] [--repeat R]
-[--dump-errors FILE]``. Both engines analyse the same texts in the same process; each timing is
-the median of ``--repeat`` passes after a warm-up.
+[--dump-errors FILE] [--heldout]``; ``--heldout`` also scores the hand-written held-out set
+(see :mod:`bench.detection.heldout_eval`). Both engines analyse the same texts in the same
+process; each timing is the median of ``--repeat`` passes after a warm-up.
 """
 
 from __future__ import annotations
@@ -539,13 +540,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--presidio-only", action="store_true", help="measure only the Presidio baseline"
     )
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="also score the hand-written held-out set (bench/detection/heldout/)",
+    )
     args = parser.parse_args(argv)
     if args.samples < 1:
         parser.error("--samples must be at least 1")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if args.presidio_only and (args.write_docs or args.dump_errors):
-        parser.error("--presidio-only cannot be combined with --write-docs or --dump-errors")
+    if args.presidio_only and (args.write_docs or args.dump_errors or args.heldout):
+        parser.error(
+            "--presidio-only cannot be combined with --write-docs, --dump-errors or --heldout"
+        )
     return args
 
 
@@ -557,6 +565,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--seed {args.seed}")
     if args.repeat != 3:
         parts.append(f"--repeat {args.repeat}")
+    if args.heldout:
+        parts.append("--heldout")
     parts.append("--write-docs")
     return " ".join(parts)
 
@@ -586,6 +596,28 @@ def _presidio_only_report(results: Sequence[LanguageResult]) -> str:
     return "\n".join(lines)
 
 
+def _with_heldout(text: str, engines: dict[str, Analyze], command: str) -> str:
+    """Append the held-out block (scored with the same engines) to the report."""
+    from bench.detection.heldout_eval import merge_heldout_block, run_heldout
+
+    _results, block = run_heldout(engines["gdprguard"], engines["presidio"], command)
+    return merge_heldout_block(text, block)
+
+
+def _keep_heldout_block(text: str, path: Path = DOCS_FILE) -> str:
+    """Carry over the held-out block already in ``path`` when this run did not measure it."""
+    from bench.detection.heldout_eval import (
+        HELDOUT_START,
+        existing_heldout_block,
+        merge_heldout_block,
+    )
+
+    if HELDOUT_START in text:
+        return text
+    block = existing_heldout_block(path)
+    return merge_heldout_block(text, block) if block else text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -608,9 +640,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_presidio_only_report(results))
             return 0
         text = report(results, args, _command(args))
+        if args.heldout:
+            text = _with_heldout(text, engines, _command(args))
         print(text)
         if args.write_docs:
-            write_docs(text)
+            write_docs(_keep_heldout_block(text))
             print(f"wrote the detection section of {DOCS_FILE}", file=sys.stderr)
         if args.dump_errors:
             summary = dump_errors(results, args.dump_errors)

@@ -1,0 +1,1 @@
+"""Hand-written held-out test set for the detection benchmark (never used for tuning)."""
