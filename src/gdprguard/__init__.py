@@ -32,6 +32,7 @@ from ._exceptions import (
 
 if TYPE_CHECKING:
     from .audit import AuditLog
+    from .connectors import HelpdeskConnector, SyncState, build_connector
     from .detect import Detector, Finding, KnownSubject, redact_text
     from .sandbox import SandboxServer
     from .store import Store
@@ -43,9 +44,12 @@ _LAZY: dict[str, str] = {
     "AuditLog": "gdprguard.audit",
     "Detector": "gdprguard.detect",
     "Finding": "gdprguard.detect",
+    "HelpdeskConnector": "gdprguard.connectors",
     "KnownSubject": "gdprguard.detect",
     "SandboxServer": "gdprguard.sandbox",
     "Store": "gdprguard.store",
+    "SyncState": "gdprguard.connectors",
+    "build_connector": "gdprguard.connectors",
     "Vault": "gdprguard.vault",
     "redact_text": "gdprguard.detect",
 }
@@ -76,6 +80,7 @@ __all__ = [
     "FatalAPIError",
     "Finding",
     "GdprGuardError",
+    "HelpdeskConnector",
     "HelpdeskError",
     "InputError",
     "KeyProviderError",
@@ -89,9 +94,11 @@ __all__ = [
     "Store",
     "StoreConflictError",
     "StoreError",
+    "SyncState",
     "UsageError",
     "Vault",
     "VaultError",
     "__version__",
+    "build_connector",
     "redact_text",
 ]

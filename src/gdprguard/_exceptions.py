@@ -75,18 +75,29 @@ class PolicyError(UsageError):
 class HelpdeskError(GdprGuardError):
     """The helpdesk refused a request or could not be reached."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, error_code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        #: the helpdesk's own error code (e.g. Zendesk "RecordNotFound"), never free text
+        self.error_code = error_code
+        #: whether the request had been sent more than once: a write may already have applied
+        self.retried = False
 
 
 class RetriableAPIError(HelpdeskError):
     """A transient failure (429, 5xx, connection reset, timeout): retry with backoff."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        error_code: str | None = None,
     ) -> None:
-        super().__init__(message, status=status)
+        super().__init__(message, status=status, error_code=error_code)
         self.retry_after = retry_after
 
 

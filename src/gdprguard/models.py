@@ -82,3 +82,8 @@ class Ticket(_Record):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="helpdesk-specific fields that may carry personal data (e.g. Zendesk "
+        "via.source.from, CC ids; Freshdesk cc_emails)",
+    )

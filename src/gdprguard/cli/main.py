@@ -21,7 +21,7 @@ from ._common import AppState
 
 __all__ = ["app", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("scan", "sandbox", "keys", "audit")
+COMMAND_MODULES: tuple[str, ...] = ("connector", "keys", "audit", "scan", "sandbox")
 
 app = typer.Typer(
     name="gdprguard",

@@ -1,0 +1,244 @@
+"""Full-scan benchmark of the connectors against the sandbox helpdesk.
+
+A full scan reads every ticket and every comment (Freshdesk: description + conversations) of a
+sandbox with ``--tickets`` tickets, for each flavor, first unthrottled and then under a rate limit.
+The baseline, measured in the same run on the same sandbox, is a straightforward client such as a
+script or a typical library would be: plain ``requests``, offset pagination with the API's default
+page size (Freshdesk tickets: 100, because at the default 30 page 301 answers 400 and a 10k scan
+cannot finish), one extra ``GET /tickets/{id}`` per Freshdesk ticket for its description, and
+sleeping ``Retry-After`` on 429.
+
+    python -m bench.connectors.run [--tickets 10000] [--rate-limit 6000] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from gdprguard._config import ConnectorConfig
+from gdprguard.connectors import build_connector
+from gdprguard.connectors.auth import FreshdeskKeyAuth, ZendeskTokenAuth
+from gdprguard.sandbox import SandboxServer
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+START, END = "<!-- bench:connectors:start -->", "<!-- bench:connectors:end -->"
+
+
+@dataclass
+class Row:
+    flavor: str
+    client: str
+    limit: str
+    tickets: int
+    comments: int
+    calls: int
+    pages: int
+    throttled: int
+    seconds: float
+
+    @property
+    def per_1000(self) -> float:
+        return self.calls / self.tickets * 1000 if self.tickets else 0.0
+
+
+def scan_gdprguard(creds: dict[str, str], flavor: str) -> tuple[int, int, int, int, int]:
+    """Our connector: every ticket, then every comment of each."""
+    cfg = ConnectorConfig(
+        type=flavor, url=creds["url"], email=creds.get("email"),
+        token=creds.get("token") or creds["api_key"],
+    )  # fmt: skip
+    connector: Any = build_connector("bench", cfg)
+    tickets = comments = 0
+    seen: set[str] = set()
+    for ticket in connector.iter_tickets():
+        assert ticket.id not in seen, "duplicate ticket"
+        seen.add(ticket.id)
+        tickets += 1
+        comments += sum(1 for _ in connector.iter_comments(ticket.id))
+    stats = connector.http.stats
+    connector.close()
+    # Every call is a list page, except Freshdesk's one GET /tickets/{id} per ticket.
+    pages = stats.requests - (tickets if flavor == "freshdesk" else 0)
+    return tickets, comments, stats.requests, pages, stats.throttled
+
+
+class NaiveClient:
+    """The baseline: plain requests, default page sizes, sleep Retry-After on 429."""
+
+    def __init__(self, base: str, auth: Any) -> None:
+        self.base = base
+        self.session = requests.Session()
+        self.session.auth = auth
+        self.calls = self.throttled = 0
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
+        if not url.startswith("http"):
+            url = self.base + url
+        while True:
+            self.calls += 1
+            response = self.session.get(url, params=params, timeout=60)
+            if response.status_code == 429:
+                self.throttled += 1
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+                continue
+            response.raise_for_status()
+            return response
+
+
+def scan_naive(creds: dict[str, str], flavor: str) -> tuple[int, int, int, int, int]:
+    tickets = comments = pages = 0
+    if flavor == "zendesk":
+        client = NaiveClient(creds["url"], ZendeskTokenAuth(creds["email"], creds["token"]))
+        url: str | None = "/api/v2/tickets.json"
+        while url:
+            body = client.get(url).json()
+            pages += 1
+            for ticket in body["tickets"]:
+                tickets += 1
+                curl: str | None = f"/api/v2/tickets/{ticket['id']}/comments.json"
+                while curl:
+                    cbody = client.get(curl).json()
+                    pages += 1
+                    comments += len(cbody["comments"])
+                    curl = cbody.get("next_page")
+            url = body.get("next_page")
+    else:
+        client = NaiveClient(creds["url"], FreshdeskKeyAuth(creds["api_key"]))
+        next_url: str | None = "/api/v2/tickets"
+        # per_page=100: at the default 30, page 301 (ticket 9,001 on) answers 400.
+        params: dict[str, Any] | None = {"updated_since": "1970-01-01T00:00:00Z", "per_page": 100}
+        while next_url:
+            response = client.get(next_url, params)
+            pages += 1
+            for ticket in response.json():
+                tickets += 1
+                client.get(f"/api/v2/tickets/{ticket['id']}")  # description
+                comments += 1
+                curl2: str | None = f"/api/v2/tickets/{ticket['id']}/conversations"
+                while curl2:
+                    cresp = client.get(curl2)
+                    pages += 1
+                    comments += len(cresp.json())
+                    curl2 = cresp.links.get("next", {}).get("url")
+            next_url = response.links.get("next", {}).get("url")
+            params = None
+    return tickets, comments, client.calls, pages, client.throttled
+
+
+def measure(
+    flavor: str, n: int, limit: int | None, burst: int, name: str,
+    scan: Callable[[dict[str, str], str], tuple[int, int, int, int, int]],
+) -> Row:  # fmt: skip
+    settings = {"rate_limit": limit, "rate_burst": burst if limit else None}
+    with SandboxServer(flavor=flavor, seed=1, tickets=n, port=0, **settings) as sandbox:
+        started = time.perf_counter()
+        tickets, comments, calls, pages, throttled = scan(dict(sandbox.credentials), flavor)
+        seconds = time.perf_counter() - started
+    label = "none" if limit is None else f"{limit}/min"
+    row = Row(flavor, name, label, tickets, comments, calls, pages, throttled, seconds)
+    print(
+        f"{flavor:9} {name:9} limit={label:9} tickets={tickets} comments={comments} "
+        f"calls={calls} 429s={throttled} {seconds:.1f}s",
+        file=sys.stderr,
+    )
+    return row
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| Flavor | Client | Rate limit | Tickets | Comments | API calls / 1,000 tickets | "
+        "Pages/s | Tickets/s | 429s | Wall time |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.flavor} | {r.client} | {r.limit} | {r.tickets:,} | {r.comments:,} | "
+            f"{r.per_1000:,.0f} | {r.pages / r.seconds:,.0f} | {r.tickets / r.seconds:,.0f} | "
+            f"{r.throttled} | {r.seconds:.1f} s |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=10000)
+    parser.add_argument("--rate-limit", type=int, default=6000, help="requests/min, second row")
+    parser.add_argument("--burst", type=int, default=100, help="token-bucket size for that row")
+    parser.add_argument("--flavors", default="zendesk,freshdesk")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    for flavor in args.flavors.split(","):
+        for limit in (None, args.rate_limit):
+            rows.append(
+                measure(flavor, args.tickets, limit, args.burst, "gdprguard", scan_gdprguard)
+            )
+            if not args.no_baseline:
+                rows.append(
+                    measure(flavor, args.tickets, limit, args.burst, "baseline", scan_naive)
+                )
+    text = table(rows)
+    print(text)
+    if args.write_docs:
+        write_docs(text, args)
+    return 0
+
+
+def write_docs(text: str, args: argparse.Namespace) -> None:
+    command = (
+        f"python -m bench.connectors.run --tickets {args.tickets} --rate-limit {args.rate_limit} "
+        f"--burst {args.burst}"
+    )
+    rate = args.rate_limit / 60
+    section = f"""{START}
+Full scan (every ticket, then every comment of each; Freshdesk: description + conversations) of a
+{args.tickets:,}-ticket sandbox over real HTTP on 127.0.0.1, one client thread, sandbox in the same
+process, on this machine ({platform.python_implementation()} {platform.python_version()}, 2 cores,
+shared with other work, so wall times vary by ±15 %). *gdprguard* is the connector
+(`iter_tickets` + `iter_comments`); *baseline*, measured in the same run on the same data, is a
+plain-`requests` client with offset pagination at the APIs' default page sizes (except Freshdesk's
+ticket list at 100: at the default 30, page 301 answers 400 and a scan stops at 9,000 tickets), one
+extra call per Freshdesk ticket for its description, and `sleep(Retry-After)` on 429. "Pages/s"
+counts list pages (ticket lists and comment/conversation lists; not the per-ticket Freshdesk GET).
+
+- Calls per 1,000 tickets: Zendesk needs 10 ticket pages plus one comments page per ticket;
+  Freshdesk one `GET /tickets/{{id}}` per ticket more (lists carry neither the description's HTML
+  nor its attachments).
+- Unthrottled, the sandbox's ~5 ms per request sets the pace; gdprguard is slower than the bare
+  baseline here (10-45 % over several runs) because its client-side work (pydantic models,
+  bookkeeping) competes with the in-process sandbox for the GIL. Against a real helpdesk, where a
+  call costs 100 ms or more of network and server time, that difference vanishes and the rate
+  limit is what counts.
+- Rate-limited rows: {args.rate_limit:,} requests/min as a token bucket of {args.burst} requests, so
+  the limit binds from the start of the scan, as a busy real account's per-minute budget does. Real
+  plans allow 700 (Enterprise) to 2,500 (Zendesk High Volume) requests/min, where the same scan
+  takes 4 to 29 minutes for any client; {args.rate_limit:,}/min keeps the benchmark to a few
+  minutes while the limit, not the server, sets the pace. The floor is calls ÷ {rate:,.0f}/s
+  (Freshdesk lists with `include=description` cost 3 credits). gdprguard paces itself from the
+  rate-limit headers and so collects (almost) no 429s; the baseline learns the limit from 429s.
+
+{text}
+
+Command: `{command} --write-docs`
+{END}"""
+    content = DOCS.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(content):
+        raise SystemExit(f"markers {START} … {END} not found in {DOCS}")
+    DOCS.write_text(pattern.sub(lambda _m: section, content), encoding="utf-8")
+    print(f"updated {DOCS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

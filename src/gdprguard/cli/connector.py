@@ -1,0 +1,258 @@
+"""``gdprguard connector add | test | list``: configure helpdesk accounts and check them."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import tomli_w
+import typer
+from pydantic import ValidationError
+
+from .._config import DEFAULT_CONFIG_NAME, ConnectorConfig, Settings, find_config_path
+from .._exceptions import (
+    AuthenticationError,
+    ConfigError,
+    HelpdeskError,
+    NotFoundError,
+    PermissionDeniedError,
+    UsageError,
+)
+from ..connectors import HelpdeskConnector, RetryPolicy, build_connector, connector_types
+from ._common import AppState, emit_json, info, settings_from
+
+__all__ = ["register"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
+# `connector test` should answer in seconds, not after a long backoff ladder.
+_TEST_RETRY = RetryPolicy(
+    max_attempts=2, max_throttled=3, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0
+)
+_TEST_TIMEOUT = (5.0, 20.0)
+
+connector_app = typer.Typer(
+    help="Configure helpdesk connectors and check their credentials.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``connector`` command group to the root app."""
+    app.add_typer(connector_app, name="connector")
+
+
+def _config_path(ctx: typer.Context) -> Path:
+    state = ctx.find_root().obj
+    explicit = state.config_path if isinstance(state, AppState) else None
+    return find_config_path(explicit) or Path(DEFAULT_CONFIG_NAME)
+
+
+def _token_status(token: str) -> str:
+    if token.startswith("env:"):
+        return "set" if os.environ.get(token[4:].strip()) else "unset"
+    return "literal"
+
+
+def _describe(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": cfg.type,
+        "url": cfg.url,
+        "email": cfg.email,
+        # The env: reference is a name, not a secret; a literal token is never shown.
+        "token": cfg.token if cfg.token.startswith("env:") else "<literal, hidden>",
+        "token_status": _token_status(cfg.token),
+    }
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _validated(path: Path, text: str) -> Settings:
+    try:
+        return Settings.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}; fix it first") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"[{'.'.join(str(p) for p in e['loc'])}] {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+
+
+def save_connector(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool) -> None:
+    """Write ``[connectors.NAME]`` into *path*, keeping everything else in the file.
+
+    A new section is appended verbatim (comments and layout survive); replacing an existing one
+    rewrites the file through tomli-w (comments are lost, values kept).
+    """
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    current = _validated(path, existing)
+    section = {k: v for k, v in cfg.model_dump().items() if v is not None}
+    if name in current.connectors:
+        if not replace:
+            raise UsageError(
+                f"connector {name!r} already exists in {path}; pass --replace to overwrite it"
+            )
+        raw = tomllib.loads(existing)
+        raw.setdefault("connectors", {})[name] = section
+        text = tomli_w.dumps(raw)
+    else:
+        block = tomli_w.dumps({"connectors": {name: section}})
+        if not existing or existing.endswith("\n\n"):
+            sep = ""
+        else:
+            sep = "\n" if existing.endswith("\n") else "\n\n"
+        text = existing + sep + block
+    _validated(path, text)
+    _write_atomically(path, text)
+
+
+def _check(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
+    """Verify credentials and admin rights; raises HelpdeskError with a clear message."""
+    connector: HelpdeskConnector = build_connector(
+        name, cfg, retry=_TEST_RETRY, timeout=_TEST_TIMEOUT
+    )
+    try:
+        who = connector.verify()
+    except AuthenticationError as exc:
+        where = cfg.token if cfg.token.startswith("env:") else "token"
+        what = f"the email and the token in {where}" if cfg.email else f"the key/token in {where}"
+        raise AuthenticationError(
+            f"connector {name}: the helpdesk at {cfg.url} rejected the credentials (401); "
+            f"check {what}",
+            status=exc.status,
+        ) from None
+    except PermissionDeniedError as exc:
+        raise PermissionDeniedError(
+            f"connector {name}: the credentials are valid but lack permission (403); gdprguard "
+            "needs an admin account's API token",
+            status=exc.status,
+        ) from None
+    except NotFoundError as exc:
+        raise NotFoundError(
+            f"connector {name}: {cfg.url} does not look like a {cfg.type} helpdesk ({exc}); "
+            "check --url (the base URL, e.g. https://acme.zendesk.com)",
+            status=exc.status,
+        ) from None
+    except HelpdeskError as exc:
+        raise type(exc)(f"connector {name}: {exc}", status=exc.status) from None
+    finally:
+        connector.close()
+    if not who.is_admin:
+        raise PermissionDeniedError(
+            f"connector {name}: authenticated as user {who.id} (role {who.role}), which lacks "
+            "admin rights; gdprguard needs an admin account's API token (exports, deletion and "
+            "redaction are admin-only)"
+        )
+    return {"user_id": who.id, "role": who.role, "is_admin": who.is_admin}
+
+
+@connector_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="connector name, e.g. support")],
+    type_: Annotated[str, typer.Option("--type", help="zendesk, freshdesk or a plugin's type")],
+    url: Annotated[str, typer.Option("--url", help="base URL, e.g. https://acme.zendesk.com")],
+    token: Annotated[
+        str, typer.Option("--token", help="env:VAR naming the variable that holds the token/key")
+    ],
+    email: Annotated[
+        str | None, typer.Option("--email", help="Zendesk: the admin's email (API-token auth)")
+    ] = None,
+    test: Annotated[bool, typer.Option("--test/--no-test", help="check the connection")] = True,
+    replace: Annotated[bool, typer.Option("--replace", help="overwrite an existing one")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Add a connector section to the configuration file, then test the connection."""
+    if not _NAME.match(name):
+        raise UsageError(
+            "connector name must be 1-64 letters, digits, '-' or '_' (it becomes [connectors.NAME])"
+        )
+    if not _ENV_REF.match(token):
+        raise UsageError(
+            "refusing to write a token in clear text to the configuration file; export it and "
+            "pass its variable instead, e.g. `export ZENDESK_TOKEN=...` then "
+            "`--token env:ZENDESK_TOKEN`"
+        )
+    if type_ not in connector_types():
+        raise ConfigError(
+            f"unknown connector type {type_!r}; known types: {', '.join(connector_types())}"
+        )
+    try:
+        cfg = ConnectorConfig(type=type_, url=url, email=email, token=token)
+    except ValidationError as exc:
+        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise UsageError(f"invalid connector settings: {problems}") from None
+    if type_ == "zendesk" and not email:
+        info("note: no --email given, so the token is sent as an OAuth bearer token")
+    path = _config_path(ctx)
+    save_connector(path, name, cfg, replace=replace)
+    info(f"saved [connectors.{name}] to {path}")
+    result: dict[str, Any] = {**_describe(name, cfg), "config": str(path), "tested": test}
+    if test:
+        try:
+            result.update(_check(name, cfg))
+        except (HelpdeskError, ConfigError) as exc:
+            info(
+                "the connector was saved, but the check failed; fix it and run "
+                f"`gdprguard connector test {name}`"
+            )
+            raise exc from None
+        info(f"connector {name}: ok (user {result['user_id']}, role {result['role']})")
+    if json_out:
+        emit_json(result)
+
+
+@connector_app.command("test")
+def test_(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="a name from [connectors.NAME]")],
+    json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Check a connector's credentials and admin rights (exit 1 with the reason if they fail)."""
+    settings = settings_from(ctx)
+    cfg = settings.connectors.get(name)
+    if cfg is None:
+        known = ", ".join(sorted(settings.connectors)) or "none configured"
+        raise ConfigError(
+            f"no connector named {name!r} (known: {known}); add one with `gdprguard connector add`"
+        )
+    result = {**_describe(name, cfg), **_check(name, cfg)}
+    info(f"connector {name}: ok (user {result['user_id']}, role {result['role']}, admin)")
+    if json_out:
+        emit_json(result)
+
+
+@connector_app.command("list")
+def list_(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+) -> None:
+    """List configured connectors (tokens are never shown)."""
+    settings = settings_from(ctx)
+    rows = [_describe(name, cfg) for name, cfg in sorted(settings.connectors.items())]
+    if json_out:
+        emit_json({"connectors": rows})
+        return
+    if not rows:
+        info("no connectors configured; add one with `gdprguard connector add`")
+        return
+    for row in rows:
+        token = f"{row['token']} ({row['token_status']})"
+        typer.echo(f"{row['name']}\t{row['type']}\t{row['url']}\ttoken {token}")

@@ -1,0 +1,46 @@
+"""Helpdesk connectors: one Protocol, one HTTP layer, Zendesk and Freshdesk built in.
+
+``build_connector(name, config)`` turns a ``[connectors.NAME]`` section into a
+:class:`HelpdeskConnector`; see ``docs/connectors.md`` for writing a third-party one.
+"""
+
+from __future__ import annotations
+
+from .base import (
+    DeletionResult,
+    HelpdeskConnector,
+    Identity,
+    NotRedactableError,
+    RedactionResult,
+    RedactTarget,
+    Span,
+    UnsupportedOperationError,
+)
+from .http import ApiResponse, Clock, HttpClient, HttpStats, RateBudget, RetryPolicy, SystemClock
+from .registry import ENTRY_POINT_GROUP, build_connector, connector_types, get_connector_class
+from .sync import ExportPage, SyncState, TicketExport
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ApiResponse",
+    "Clock",
+    "DeletionResult",
+    "ExportPage",
+    "HelpdeskConnector",
+    "HttpClient",
+    "HttpStats",
+    "Identity",
+    "NotRedactableError",
+    "RateBudget",
+    "RedactTarget",
+    "RedactionResult",
+    "RetryPolicy",
+    "Span",
+    "SyncState",
+    "SystemClock",
+    "TicketExport",
+    "UnsupportedOperationError",
+    "build_connector",
+    "connector_types",
+    "get_connector_class",
+]

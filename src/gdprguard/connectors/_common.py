@@ -1,0 +1,79 @@
+"""Small helpers shared by the built-in connectors (id/phone normalisation, job polling)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .._config import ConnectorConfig, resolve_secret
+from .._exceptions import ConfigError
+from .http import Clock, HttpClient, RateBudget, RetryPolicy
+
+__all__ = ["build_http", "digits", "phone_matches", "safe_id", "secret", "sid", "unique"]
+
+
+def sid(value: Any) -> str | None:
+    """A helpdesk id as our string id (``None`` stays ``None``)."""
+    return None if value is None else str(value)
+
+
+def digits(value: str) -> str:
+    """Only the digits of a phone number (full-width digits count)."""
+    return "".join(ch for ch in value if ch.isdigit()).translate(
+        str.maketrans("０１２３４５６７８９", "0123456789")
+    )
+
+
+def phone_matches(wanted: str, candidate: str | None) -> bool:
+    """Whether two phone numbers are the same, ignoring punctuation and a country prefix."""
+    if not candidate:
+        return False
+    a, b = digits(wanted), digits(candidate)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    # +81 90-… vs 090-…: compare the national significant number (drop leading 0s and prefix).
+    tail = min(len(a), len(b), 9)
+    return tail >= 7 and a.lstrip("0")[-tail:] == b.lstrip("0")[-tail:]
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, first occurrence order, no duplicates."""
+    out: list[str] = []
+    for value in values:
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
+def safe_id(value: str, what: str) -> str:
+    """Refuse ids that would change the request path (``../``, ``?``)."""
+    if not _ID.match(value):
+        raise ConfigError(f"{what} id must be letters, digits, '-', '_', '.', ':'; got a bad value")
+    return value
+
+
+def build_http(
+    config: ConnectorConfig,
+    auth: Any,
+    *,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: tuple[float, float] | None = None,
+    budget: RateBudget | None = None,
+) -> HttpClient:
+    """An :class:`HttpClient` for a connector section (options override the defaults)."""
+    kwargs: dict[str, Any] = {"clock": clock, "retry": retry, "budget": budget}
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    return HttpClient(config.url, auth, **kwargs)
+
+
+def secret(config: ConnectorConfig, name: str) -> str:
+    """The connector's token with ``env:`` resolved."""
+    return resolve_secret(config.token, where=f"[connectors.{name}] token")
