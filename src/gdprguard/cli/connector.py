@@ -40,6 +40,10 @@ connector_app = typer.Typer(
 )
 
 
+def _ok_line(name: str, result: dict[str, Any]) -> str:
+    return f"connector {name}: ok (user {result['user_id']}, role {result['role']}, admin rights)"
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``connector`` command group to the root app."""
     app.add_typer(connector_app, name="connector")
@@ -214,7 +218,7 @@ def add(
                 f"`gdprguard connector test {name}`"
             )
             raise exc from None
-        info(f"connector {name}: ok (user {result['user_id']}, role {result['role']})")
+        info(_ok_line(name, result))
     if json_out:
         emit_json(result)
 
@@ -234,7 +238,7 @@ def test_(
             f"no connector named {name!r} (known: {known}); add one with `gdprguard connector add`"
         )
     result = {**_describe(name, cfg), **_check(name, cfg)}
-    info(f"connector {name}: ok (user {result['user_id']}, role {result['role']}, admin)")
+    info(_ok_line(name, result))
     if json_out:
         emit_json(result)
 

@@ -21,7 +21,7 @@ from ._common import AppState
 
 __all__ = ["app", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("connector", "keys", "audit", "scan", "sandbox")
+COMMAND_MODULES: tuple[str, ...] = ("scan", "sandbox", "connector", "keys", "audit")
 
 app = typer.Typer(
     name="gdprguard",
