@@ -119,7 +119,7 @@ class SandboxServer:
                 request_handler=_QuietHandler,
                 fd=listener.fileno(),  # werkzeug duplicates the descriptor
             )
-        server.daemon_threads = True
+        server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer has it
         self._server = server
 
     def start(self) -> SandboxServer:

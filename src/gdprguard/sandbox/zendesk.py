@@ -870,11 +870,11 @@ def build_zendesk_app(
         if "tags" in body and isinstance(body["tags"], list):
             t.tags = [str(x) for x in body["tags"]]
         for item in body.get("custom_fields") or []:
-            key = _FIELD_KEYS.get(item.get("id")) if isinstance(item, dict) else None
+            field_id = item.get("id") if isinstance(item, dict) else None
+            key = _FIELD_KEYS.get(field_id) if isinstance(field_id, int) else None
             if key is not None:
                 t.custom_fields[key] = item.get("value")
-        if "via" in body:
-            pass  # read-only in the real API too
+        # "via" is read-only in the real API too: ignored
         state.touch(t)
         return json_response({"ticket": views.ticket(t), "audit": _audit(t, comment)})
 
@@ -1131,12 +1131,12 @@ def build_zendesk_app(
     # --- search ------------------------------------------------------------------------------
 
     def _serialize_result(kind: str, record: Any) -> dict[str, Any]:
-        serializer = {
+        serializers: dict[str, Callable[[Any], dict[str, Any]]] = {
             "ticket": views.ticket,
             "user": views.user,
             "organization": views.organization,
-        }[kind]
-        return {**serializer(record), "result_type": kind}
+        }
+        return {**serializers[kind](record), "result_type": kind}
 
     @route("/search")
     def search() -> Response:
