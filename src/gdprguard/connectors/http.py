@@ -45,6 +45,7 @@ from .._exceptions import (
     PermissionDeniedError,
     RetriableAPIError,
 )
+from .._logging import install_log_hygiene
 
 __all__ = [
     "ApiResponse",
@@ -57,6 +58,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("gdprguard.connectors.http")
+install_log_hygiene()  # urllib3 would log search queries (emails, phones) at DEBUG
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 USER_AGENT = f"gdprguard/{__version__}"
