@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Morpheme", "is_name_word", "name_morphemes"]
+__all__ = ["Morpheme", "is_name_word", "is_place_word", "name_morphemes", "reads_as_name"]
 
 # SudachiPy rejects inputs above ~49K bytes; Japanese is 3 bytes a character in UTF-8.
 _MAX_CHARS = 12_000
@@ -103,3 +103,16 @@ def is_name_word(surface: str) -> bool:
     this together with a context that says a person is meant (様, と申します, 担当の…です).
     """
     return any(m.part_of_speech()[2] == "人名" for m in _dictionary().lookup(surface))
+
+
+@lru_cache(maxsize=8192)
+def is_place_word(surface: str) -> bool:
+    """True when the dictionary lists *surface* as a place name (地名) in some reading."""
+    return any(m.part_of_speech()[2] == "地名" for m in _dictionary().lookup(surface))
+
+
+@lru_cache(maxsize=8192)
+def reads_as_name(surface: str) -> bool:
+    """True when *surface* on its own is tokenised as one person-name morpheme (``あやか``)."""
+    morphs = _tokenizer().tokenize(surface)
+    return len(morphs) == 1 and morphs[0].part_of_speech()[2] == "人名"

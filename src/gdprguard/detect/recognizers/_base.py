@@ -89,6 +89,7 @@ class GuardPattern(Pattern):
     ``not_after``: a regex that must not match the text just before the match (a boundary check
     kept out of the regex itself, because a leading look-behind disables ``re``'s fast scan).
     ``needles``: lower-case substrings of which one must occur in the text for the pattern to run.
+    ``prefilter``: a cheap regex that must match somewhere in the text for the pattern to run.
     """
 
     def __init__(
@@ -100,11 +101,13 @@ class GuardPattern(Pattern):
         requires_context: bool = False,
         not_after: str | None = None,
         needles: tuple[str, ...] = (),
+        prefilter: str | None = None,
     ):
         super().__init__(name=name, regex=regex, score=score)
         self.requires_context = requires_context
         self.not_after = re.compile(f"(?:{not_after})\\Z") if not_after else None
         self.needles = needles
+        self.prefilter = re.compile(prefilter) if prefilter else None
 
 
 def compile_words(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -335,6 +338,8 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
         out: list[RawMatch] = []
         for pattern, rx in self._compiled:
             if pattern.needles and not any(n in ctx.lower for n in pattern.needles):
+                continue
+            if pattern.prefilter is not None and pattern.prefilter.search(text) is None:
                 continue
             has_pii_group = "pii" in rx.groupindex
             has_end_group = "pii_end" in rx.groupindex

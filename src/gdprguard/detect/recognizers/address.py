@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
+from .jp_ids import JP_PREFS_ROMAN as _JP_PREFS_ROMAN
 from .jp_ids import prefectures
 
 __all__ = ["EnAddressRecognizer", "JpAddressRecognizer"]
@@ -23,7 +26,8 @@ _SUFFIXES = (
     "Rest|Route|Shoal|Shoals|Skyway|Spur|Squares|Stravenue|Track|Trafficway|Trace|Tunnel|"
     "Underpass|Union|Unions|Via|Viaduct|Vista|Wy|River|Curve|Course|Mission|Branch|Throughway|"
     "Annex|Arcade|Bayou|Beach|Bend|Bluff|Bottom|Crossroad|Land|Loaf|Mall|Overpass|Passage|Rue|"
-    "Wharf|Quay|Embankment|Gate|Yard|Rise|Parade|Broadway"
+    "Wharf|Quay|Embankment|Gate|Yard|Rise|Parade|Broadway|Cottages|Cottage|Mansions|Villas|Buildings|"
+    "Chase|Green|Wynd|Vale|Approach|Drove"
 )  # USPS Publication 28 suffixes and common UK ones; a plural "s" is accepted (Harbors, Roads)
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
@@ -37,6 +41,43 @@ _UK_TOWNS = rf"(?:,[ ]?{_CAP}(?:[ ]{_CAP}){{0,2}}){{1,3}},?[ ]{_UK_POSTCODE}"
 _UNIT = (
     r"(?:,?[ ](?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Fl\.?|Floor|Room|Rm\.?|#)[ ]?[A-Za-z0-9\-]+)"
 )
+# what may stand before the house number: "Unit 3B, Riverside Business Park, ", "Flat 2, "
+_PREFIX_WORDS = r"(?:Unit|Flat|Apartment|Apt\.?|Suite|Studio|Floor|Room|Block|Building|Bldg\.?)"
+_PREFIX = (
+    rf"{_PREFIX_WORDS}[ ][A-Za-z0-9\-]{{1,5}},?[ ]"
+    r"(?:[A-Z][A-Za-z'\-]*(?:[ ][A-Z][A-Za-z'\-]*){0,4},[ ])?"
+)
+# a street name word: "Wharf", "8th", "St." (Saint)
+_STREET_WORD = rf"(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))"
+# Irish Eircode: routing key and unique identifier ("D04 K7W2")
+_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ ]?[0-9AC-FHKNPRTV-Y]{4}(?![A-Za-z0-9])"
+_IE_TOWNS = rf"(?:,[ ]?{_CAP}(?:[ ]{_CAP})?(?:[ ]\d{{1,2}})?){{1,3}},?[ ]{_EIRCODE}"
+# continental street types written before the name: "9 Calle Mayor", "12 rue de Rivoli"
+_EU_STREET_TYPES = (
+    r"(?:Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Carrer|Rue|rue|Avenue|Boulevard|Bd|Chemin|Place"
+    r"|Via|via|Viale|Corso|Piazza|Rua|Avenida|Praça|Travessa|Largo)"
+)
+# Germanic, Nordic and Dutch street names end in their street type: Storgata, Hauptstraße
+_EU_STREET_NAME = (
+    r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ\u0100-\u017f\-]*(?:gata|gate|gatan|vej|vegen|veien|vägen|väg|straße"
+    r"|strasse|str\.|weg|laan|straat|gade|gasse|allee|platz|ring|damm|markt|torg|torget|plein|kade"
+    r"|gracht|dijk|katu|tie|utca)"
+)
+_EU_PARTICLES = r"(?:(?:de|du|des|la|le|del|della|di|da|do|dos|das|d'|l')[ ]?)"
+_TOWN_WORD = r"[A-ZÀ-ÖØ-Þ\u0100-\u017f][A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f\-]*"
+_EU_POSTCODE_CITY = rf",?[ ]?(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ ]{_TOWN_WORD}(?:[ ]{_TOWN_WORD})?"
+_JP_WARD = r"[A-Z][a-z]+-(?:ku|shi|cho|machi|gun|mura|Ku|Shi|Cho|Machi|Gun)"
+_JP_BLOCK = r"\d{1,4}(?:-\d{1,4}){1,2}(?![\d\-])"
+
+
+# the street after the house number, an optional unit, and the town with its post code
+_STREET = (
+    rf"(?:(?:[NS][EW]|[NSEW])\.?[ ]|North[ ]|South[ ]|East[ ]|West[ ])?"
+    rf"(?:{_STREET_WORD}[ ]){{1,4}}?(?:{_SUFFIXES})s?\b\.?"
+    rf"(?:[ ](?:{_SUFFIXES})s?\b\.?)?{_UNIT}?"
+    rf"(?:(?:,[ ]?|\n|[ ]){_CITY_STATE_ZIP}|{_UK_TOWNS}|{_IE_TOWNS}|{_EU_POSTCODE_CITY})?"
+)
+_EU_CODE_CITY_NEEDLE = r"\d{4,5}[ ][A-ZÄÖÜÅØÆÉ]"
 
 
 class EnAddressRecognizer(GuardPatternRecognizer):
@@ -49,11 +90,57 @@ class EnAddressRecognizer(GuardPatternRecognizer):
     PATTERNS = (
         GuardPattern(
             "street_address",
-            rf"\d{{1,6}}[A-Za-z]?[ ](?:[NSEW]\.?[ ]|North[ ]|South[ ]|East[ ]|West[ ])?"
-            rf"(?:{_CAP}[ ]){{1,4}}?(?:{_SUFFIXES})s?\b\.?{_UNIT}?"
-            rf"(?:(?:,[ ]?|\n|[ ]){_CITY_STATE_ZIP}|{_UK_TOWNS})?",
+            rf"\d{{1,6}}[A-Za-z]?[ ]{_STREET}",
             0.7,
             not_after=r"[\w\-#]",
+        ),
+        GuardPattern(  # "Unit 3B, Riverside Business Park, 9 Wharf Road, ..."
+            "prefixed_street_address",
+            rf"{_PREFIX}\d{{1,6}}[A-Za-z]?[ ]{_STREET}",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=_PREFIX_WORDS + r"[ ]",
+        ),
+        GuardPattern(  # "Storgata 41, 0182 Oslo", "Hauptstraße 5a, 10115 Berlin"
+            "eu_name_number",
+            rf"(?:{_CAP}[ ]){{0,2}}{_EU_STREET_NAME}[ ]\d{{1,4}}[A-Za-z]?"
+            r"(?:[ ]?[/\-][ ]?\d{1,4})?"
+            rf",[ ]?(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ ]{_TOWN_WORD}(?:[ ]{_TOWN_WORD})?",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=_EU_CODE_CITY_NEEDLE,
+        ),
+        GuardPattern(  # "9 Calle Mayor, 28013 Madrid", "12 rue de Rivoli, 75001 Paris"
+            "eu_type_first",
+            rf"(?:\d{{1,4}}[A-Za-z]?,?[ ])?{_EU_STREET_TYPES}[ ]{_EU_PARTICLES}{{0,2}}{_TOWN_WORD}"
+            rf"(?:[ ]{_EU_PARTICLES}{{0,2}}{_TOWN_WORD}){{0,3}}(?:,?[ ]\d{{1,4}}[A-Za-z]?)?"
+            rf"{_EU_POSTCODE_CITY}",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=_EU_CODE_CITY_NEEDLE,
+        ),
+        GuardPattern(  # "Dublin 4, D04 K7W2"
+            "eircode_town",
+            rf"{_CAP}(?:[ ]{_CAP})?(?:[ ]\d{{1,2}})?,?[ ]{_EIRCODE}",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=_EIRCODE,
+        ),
+        GuardPattern(  # "Tokyo, Shibuya-ku, Jingumae 4-12-8"
+            "jp_romanised",
+            rf"{_JP_PREFS_ROMAN},[ ]?{_JP_WARD}(?:,[ ]?{_JP_WARD})?,?[ ]"
+            rf"(?:{_CAP}(?:-(?:cho|machi))?[ ,]{{1,2}})?{_JP_BLOCK}",
+            0.75,
+            not_after=r"[\w\-#]",
+            needles=("-ku", "-shi", "-cho", "-machi", "-gun", "-mura"),
+        ),
+        GuardPattern(  # "4-12-8 Jingumae, Shibuya-ku, Tokyo"
+            "jp_romanised_block_first",
+            rf"{_JP_BLOCK}[ ,]{{1,2}}(?:{_CAP}(?:-(?:cho|machi))?,[ ]?)?{_JP_WARD},[ ]?"
+            rf"{_JP_PREFS_ROMAN}",
+            0.75,
+            not_after=r"[\w\-#]",
+            needles=("-ku", "-shi", "-cho", "-machi", "-gun", "-mura"),
         ),
         GuardPattern("city_state_zip", _CITY_STATE_ZIP, 0.6, not_after=r"\w"),
         GuardPattern(  # military addresses
@@ -72,18 +159,22 @@ class EnAddressRecognizer(GuardPatternRecognizer):
 
 
 def _outermost(matches: list[RawMatch]) -> list[RawMatch]:
-    """Drop matches that lie inside another, longer match of the same recognizer."""
-    return [
-        m
-        for m in matches
-        if not any(
-            o is not m
-            and o.start <= m.start
-            and m.end <= o.end
-            and o.end - o.start > m.end - m.start
-            for o in matches
-        )
-    ]
+    """Drop matches that lie inside another, longer match of the same recognizer.
+
+    One sort and one sweep (a text with thousands of addresses stays linear-logarithmic):
+    by start, longest first, a match is inside an earlier one when an earlier match ends after
+    it, or ends with it but starts before it.
+    """
+    order = sorted(range(len(matches)), key=lambda i: (matches[i].start, -matches[i].end))
+    dropped = set()
+    best_end, best_start = -1, -1
+    for i in order:
+        m = matches[i]
+        if best_end > m.end or (best_end == m.end and best_start < m.start):
+            dropped.add(i)
+        elif m.end > best_end:
+            best_end, best_start = m.end, m.start
+    return [m for i, m in enumerate(matches) if i not in dropped]
 
 
 _PREFS = "|".join(prefectures())
@@ -97,7 +188,7 @@ _BLOCK = (
     r"|\d{1,4}番地?(?:\d{1,4}号?|-\d{1,4})?"
     r"|\d{1,4}-\d{1,4}(?:-\d{1,4})?)(?![\d\-])"
 )
-_BUILDING = rf"(?:[ 　]?[{_KANJI_KANA}A-Za-z]{{1,20}}[ ]?\d{{1,4}}(?:号室)?(?![\d\-]))?"
+_BUILDING = rf"(?:[ 　]?[{_KANJI_KANA}A-Za-z]{{1,20}}[ ]?\d{{1,4}}(?:号室|号|階|F|f)?(?![\d\-]))?"
 
 
 class JpAddressRecognizer(GuardPatternRecognizer):
@@ -122,3 +213,11 @@ class JpAddressRecognizer(GuardPatternRecognizer):
         GuardPattern("jp_prefecture_city", rf"(?:{_PREFS})(?:{_MUNI}){{1,3}}{_TOWN}", 0.6),
     )
     CONTEXT = ("住所", "所在地", "お届け先", "送付先", "配送先", "届け先", "address")
+
+    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+        """A match without a prefecture must not contain one: ``正しくは東京都…`` starts at
+        ``東京都``, which the full pattern finds."""
+        return not (pattern.name == "jp_address_no_prefecture" and _PREF_RE.search(value, 1))
+
+
+_PREF_RE = re.compile("|".join(prefectures()))

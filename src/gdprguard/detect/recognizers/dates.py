@@ -30,6 +30,22 @@ _ANSWER_PREFIX_RE = re.compile(
 )
 
 
+# a birth date marked after it: （1979年2月8日生）, 1990年生まれ
+_BORN_AFTER_RE = re.compile(r"\s?(?:生まれ|生(?![産活徒成命地協])|b\.)")
+# a corrected value: 生年月日が…となっていますが、正しくは… / "it says X but it should be Y"
+_CORRECTION_RE = re.compile(
+    r"正しくは|正しい|ではなく|でなく|じゃなく|訂正|修正|actually|correct|should[ ]be|instead"
+    r"|not[ ]|wrong|incorrect|typo|changed[ ]to|change[ ]it[ ]to",
+    re.IGNORECASE,
+)
+# the birth word right before a date without a year (誕生日3月3日, birthday is March 3)
+_TIGHT_BIRTH_RE = re.compile(
+    r"(?:誕生日|生年月日|birthday|date[ ]of[ ]birth|dob|born(?:[ ]on)?)"
+    r"(?:[ ]?(?:は|が|:|：|-|is|was|on|=))?[ ]*\Z",
+    re.IGNORECASE,
+)
+
+
 class DateOfBirthRecognizer(GuardPatternRecognizer):
     """Dates of birth: ``DOB: 04/12/1985``, ``born on March 3, 1990``, ``生年月日：1985年4月12日``,
     ``平成2年3月4日生まれ``."""
@@ -61,6 +77,14 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             0.85,
             requires_context=True,
         ),
+        GuardPattern(  # 誕生日3月3日, birthday: March 3rd (no year): the birth word right before
+            "month_day",
+            rf"(?<![\d年/])\d{{1,2}}月\s?\d{{1,2}}日(?!\s?\d{{1,2}}:\d{{2}})"
+            rf"|(?<![A-Za-z]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\da-z]|,?\s+(?:19|20)\d\d)"
+            rf"|(?<![\d/])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![a-z]|\.?,?\s+\d)",
+            0.8,
+            requires_context=True,
+        ),
         GuardPattern(
             "month_name",
             rf"(?<![A-Za-z])(?:{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
@@ -89,14 +113,25 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
         date, or in the previous line when the date answers it (``what's your date of birth?``
         / ``Customer: April 25, 1978``)."""
         rx = self._context_re
+        low = ctx.lower
+        if _BORN_AFTER_RE.match(low, end):
+            return True
         if rx is None or not self.context_anywhere(ctx):
             return False
-        low = ctx.lower
         window_start = max(0, start - self.WINDOW_BEFORE)
         last = None
         for found in rx.finditer(low, window_start, start):
             last = found
-        if last is not None and not _OTHER_DATE_OR_LABEL_RE.search(low, last.end(), start):
+        if last is not None:
+            between = None
+            for other in _OTHER_DATE_OR_LABEL_RE.finditer(low, last.end(), start):
+                between = other
+            if between is None:
+                return True
+            # "生年月日が1985年4月12日になっていますが、正しくは1985年4月21日です"
+            if _CORRECTION_RE.search(low, between.end(), start):
+                return True
+        elif self._corrects_birth_date(low, start):
             return True
         if rx.search(low, end, end + self.WINDOW_AFTER) is not None:
             return True
@@ -105,3 +140,22 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             return False
         prev_start = low.rfind("\n", 0, line_start - 1) + 1
         return rx.search(low, prev_start, line_start) is not None
+
+    def context_anywhere(self, ctx: ScanContext) -> bool:
+        """A birth word anywhere, or 生 (``1979年2月8日生``) that :data:`_BORN_AFTER_RE` checks."""
+        return super().context_anywhere(ctx) or "生" in ctx.text
+
+    def _corrects_birth_date(self, low: str, start: int) -> bool:
+        """A correction word shortly before the date, and a birth word earlier in the text."""
+        window = low[max(0, start - 20) : start]
+        if not _CORRECTION_RE.search(window):
+            return False
+        rx = self._context_re
+        return rx is not None and rx.search(low, max(0, start - 160), start) is not None
+
+    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+        """A date without a year needs the birth word right before it."""
+        if pattern.name != "month_day":
+            return True
+        text = match.string
+        return _TIGHT_BIRTH_RE.search(text, max(0, match.start() - 25), match.start()) is not None

@@ -189,6 +189,11 @@ class JpBankAccountRecognizer(GuardPatternRecognizer):
             r"口座(?:番号)?\s*(?:は|[:：])?\s*(?P<pii>\d{7,8})(?!\d)",
             0.85,
         ),
+        GuardPattern(  # ゆうちょ銀行 記号14090 番号38112751
+            "yucho_kigo",
+            r"記号\s*[:：]?\s*(?P<pii>1\d{4}[\s、,/-]*番号\s*[:：]?\s*\d{6,8})(?![\d\-])",
+            0.85,
+        ),
         GuardPattern(
             "yucho",
             r"(?<!\d)(?P<pii>1\d{4}-?\d{6,8})(?![\d\-])",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ._base import GuardPattern, GuardPatternRecognizer
+from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
 
 __all__ = ["GuardEmailRecognizer", "GuardIpRecognizer", "GuardUrlRecognizer"]
 
@@ -70,9 +70,22 @@ class GuardIpRecognizer(GuardPatternRecognizer):
     CONTEXT = ("ip", "address", "ipアドレス", "アドレス", "接続元", "host", "server", "login")
     NEAR_MISS = True
 
+    def is_near_miss(self, ctx: ScanContext, start: int) -> bool:
+        """Also a version number: ``firmware 4.2.1.8``, ``v4.2.1.8``, ``version is 10.0.2.1``."""
+        window = ctx.lower[max(0, start - 30) : start]
+        return _VERSION_BEFORE_RE.search(window) is not None or super().is_near_miss(ctx, start)
+
     def validate_result(self, pattern_text: str) -> bool | None:
         try:
             addr = ipaddress.ip_address(pattern_text)
         except ValueError:
             return False
         return addr.version == 4 or len(re.findall(r"[0-9A-Fa-f]+", pattern_text)) >= 2
+
+
+# a version word right before the dotted number (nothing but "is", "to", ":" in between)
+_VERSION_BEFORE_RE = re.compile(
+    r"(?<![a-z])(?:firmware|fw|version|ver\.?|build|release|update|updated|upgrade|upgraded|patch|software"
+    r"|app|ios|android|os|driver|bios|rom|バージョン|ファームウェア|ファーム)"
+    r"(?:[ ]?(?:is|was|to|of|=|:|：|は|が|を))*[ ]*(?:v\.?)?\Z|(?<![a-z])v\.?\Z"
+)

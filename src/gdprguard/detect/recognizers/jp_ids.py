@@ -27,6 +27,16 @@ def prefectures() -> tuple[str, ...]:
     )
 
 
+# romanised prefecture names as written in English addresses ("Tokyo", "Osaka-fu")
+JP_PREFS_ROMAN = (
+    r"(?:Hokkaido|Aomori|Iwate|Miyagi|Akita|Yamagata|Fukushima|Ibaraki|Tochigi|Gunma|Saitama"
+    r"|Chiba|Tokyo|Kanagawa|Niigata|Toyama|Ishikawa|Fukui|Yamanashi|Nagano|Gifu|Shizuoka|Aichi"
+    r"|Mie|Shiga|Kyoto|Osaka|Hyogo|Nara|Wakayama|Tottori|Shimane|Okayama|Hiroshima|Yamaguchi"
+    r"|Tokushima|Kagawa|Ehime|Kochi|Fukuoka|Saga|Nagasaki|Kumamoto|Oita|Miyazaki|Kagoshima"
+    r"|Okinawa)(?:-(?:to|fu|ken|Ken|To|Fu))?"
+)
+
+
 def my_number_ok(value: str) -> bool:
     """Check digit of an individual number (マイナンバー, 12 digits)."""
     digits = re.sub(r"\D", "", value)
@@ -90,6 +100,18 @@ class JpPostalCodeRecognizer(GuardPatternRecognizer):
             0.85,
             not_after=r"[\d\-]",
         ),
+        GuardPattern(  # "150-0001 Tokyo, Shibuya-ku"
+            "postal_before_romanised",
+            rf"(?P<pii>\d{{3}}-\d{{4}})(?![\d\-])[ ,]{{1,2}}{JP_PREFS_ROMAN}\b",
+            0.85,
+            not_after=r"[\d\-]",
+        ),
+        GuardPattern(  # "Shibuya-ku, Tokyo 150-0001"
+            "postal_after_romanised",
+            rf"{JP_PREFS_ROMAN},?[ ](?:Japan[ ,]{{1,2}})?(?P<pii>\d{{3}}-\d{{4}})(?![\d\-])",
+            0.85,
+            not_after=r"[A-Za-z]",
+        ),
         GuardPattern(
             "postal_in_context",
             r"(?P<pii>\d{3}-\d{4})(?![\d\-]|[ ]\d)",
@@ -138,6 +160,8 @@ class JpPassportRecognizer(GuardPatternRecognizer):
     ENTITY = "JP_PASSPORT"
     FLAGS = 0
     PREFILTER = r"[A-Z]{2}\d{7}"
+    # the pattern is specific; a list of numbers after one passport word is still passports
+    WINDOW_BEFORE = 80
     PATTERNS = (
         GuardPattern(
             "jp_passport",

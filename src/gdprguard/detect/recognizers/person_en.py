@@ -7,18 +7,62 @@ import re
 from functools import cache
 from importlib import resources
 
-from ._base import GuardPattern, GuardPatternRecognizer
+from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
 
-__all__ = ["EnPersonRecognizer", "first_names"]
+__all__ = ["EnPersonRecognizer", "first_names", "given_names", "surnames"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _load(name: str) -> frozenset[str]:
+    raw = resources.files("gdprguard.data").joinpath(name).read_text("utf-8")
+    return frozenset(
+        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 @cache
 def first_names() -> frozenset[str]:
     """Common English given names shipped in ``gdprguard/data/en_first_names.txt``."""
-    raw = resources.files("gdprguard.data").joinpath("en_first_names.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return _load("en_first_names.txt")
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Given names of many cultures (``gdprguard/data/given_names.txt``, built from Faker's
+    person providers by ``scripts/build_name_lists.py``; common English words removed)."""
+    return _load("given_names.txt")
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Family names of many cultures (``gdprguard/data/surnames.txt``, same source)."""
+    return _load("surnames.txt")
+
+
+@cache
+def ambiguous_given_names() -> frozenset[str]:
+    """Given names that are also words or places (``Will``, ``Victoria``): accepted only where
+    the context names a person (``gdprguard/data/given_names_ambiguous.txt``)."""
+    return _load("given_names_ambiguous.txt")
+
+
+@cache
+def _all_given_names() -> frozenset[str]:
+    return given_names() | ambiguous_given_names()
+
+
+def is_given_name(token: str) -> bool:
+    """True for a known given name, written in Title Case or (``jenna``) in lower case."""
+    names = _all_given_names()
+    return token in names or (token.islower() and token.capitalize() in names)
+
+
+def is_surname(token: str) -> bool:
+    """True for a known family name of three letters or more (``Do``, ``He`` are words)."""
+    return len(token) >= 3 and (token in surnames() or token.capitalize() in surnames())
 
 
 # Capitalised words that follow greetings or titles but are not names.
@@ -231,76 +275,239 @@ BUSINESS_WORDS = frozenset(
 _MONTH_NAMES = frozenset(["April", "May", "June", "August"])
 _DAY_AFTER_RE = re.compile(r"[ ]?\d")
 
-_UP = "A-ZÀ-ÖØ-Þ"
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
 _LOW = "a-zß-öø-ÿ\u0100-\u017f"
 _WORD = rf"[{_UP}](?:[{_LOW}]+(?:[A-Z][{_LOW}]+)?|'[A-Z][{_LOW}]+)(?:-[A-Z][{_LOW}]+)?"
-_NAME = rf"{_WORD}(?:[ ][A-Z]\.)?(?:[ ](?:de[ ]|van[ ]|von[ ]|del[ ]|da[ ])?{_WORD}){{0,2}}"
-_FULL_NAME = rf"{_WORD}(?:[ ][A-Z]\.)?(?:[ ](?:de[ ]|van[ ]|von[ ]|del[ ]|da[ ])?{_WORD}){{1,2}}"
+# name particles: "van der Berg", "de la Cruz", "O'Neil" is a word of its own
+_PARTICLE = r"(?:van|von|de|der|den|du|da|di|del|della|le|la|ter|ten|bin|al|el|dos|das)"
+_SURNAME = rf"(?:{_PARTICLE}[ ]){{0,2}}{_WORD}"
+_INITIALS = r"(?:[A-Z]\.[ ]?){1,3}"
+_NAME = (
+    rf"(?:{_INITIALS}{_SURNAME}"
+    rf"|{_WORD}(?:[ ][A-Z]\.){{0,2}}(?:[ ]{_SURNAME}){{0,2}})"
+)
+_FULL_NAME = (
+    rf"(?:{_INITIALS}{_SURNAME}"
+    rf"|{_WORD}(?:[ ][A-Z]\.){{0,2}}(?:[ ]{_SURNAME}){{1,2}})"
+)
+# a name in lower case ("customer: jenna marlowe", "- tamika"): accepted only for known names
+_LOWER_NAME = rf"[a-z][{_LOW}'\-]+(?:[ ][a-z][{_LOW}'\-]+)?"
+# a name in capitals: "KOFI MENSAH", "SEUNG-HO PARK", "JOHN Q SMITH"
+_CAPS_NAME = r"[A-Z]{2,}(?:-[A-Z]{2,})?(?:[ ][A-Z]\.?)?(?:[ ][A-Z][A-Z'\-]+){1,2}"
 _SUFFIX = r"(?:,?[ ](?:Jr\.?|Sr\.?|II|III|IV|MD|PhD|DDS|DVM))?"
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle)"
+_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)"
 _SIGNOFF = (
     r"(?i:best[ ]regards|kind[ ]regards|warm[ ]regards|regards|best[ ]wishes|best|thanks[ ]again"
     r"|thanks|thank[ ]you|many[ ]thanks|cheers|sincerely|yours[ ]sincerely|yours[ ]truly"
-    r"|respectfully|take[ ]care|warmly|all[ ]the[ ]best|-|--|—)"
+    r"|respectfully|take[ ]care|warmly|all[ ]the[ ]best|talk[ ]soon|speak[ ]soon|thx|ta|love"
+    r"|warmest|with[ ]thanks|with[ ]best[ ]wishes|(?:viele|beste|liebe|freundliche)[ ]grüße"
+    r"|mit[ ]freundlichen[ ]grüßen|grüße|gruß|cordialement|bien[ ]à[ ]vous|saludos"
+    r"|un[ ]saludo|atentamente|cordiali[ ]saluti|saluti|met[ ]vriendelijke[ ]groet|groetjes"
+    r"|hälsningar|med[ ]vänlig[ ]hälsning|mvh|abraços|atenciosamente|-|--|—)"
 )
 _TOKEN_RE = re.compile(rf"[A-Za-z'{_UP}{_LOW}][A-Za-z'\-{_UP}{_LOW}]*")
 _NOT_LETTER = rf"[A-Za-z{_UP}{_LOW}]"
+_CLAUSE_END = r"(?=[ ]*(?:[,.;:!?)|\n]|$|[ ](?:from|at|of|here|in|on|and|for)\b))"
 # A chat or transcript speaker label, a timestamp or an e-mail quote marker before a line's text.
 _LINE_PREFIX = (
     r"^[ \t>]*(?:\[[^\]\n]{1,40}\][ ]*)?(?:[A-Z][a-z]+(?:[ ]\([^()\n]{1,30}\))?[ ]?:[ ]*)?"
 )
+_ROLES = (
+    r"(?:agent|rep|representative|operator|advisor|adviser|support|staff|associate|specialist"
+    r"|caller|customer|client|tech|technician|driver|courier|manager|supervisor|engineer|host"
+    r"|guest|user|member|buyer|seller|requester|moderator|admin)"
+)
+
+
+def _trie(words: str) -> str:
+    """A regex alternation of *words* (spaces become ``[ ]``) grouped by common prefixes:
+    ``re`` tries a flat case-insensitive alternation branch by branch at every position, a
+    prefix tree rejects most positions at the first character."""
+    tree: dict[str, dict] = {}
+    for word in words.split("|"):
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = []
+        end = "" in node
+        for ch in sorted(k for k in node if k):
+            piece = "[ ]" if ch == " " else re.escape(ch)
+            alts.append(piece + emit(node[ch]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return body + "?" if end else body
+
+    firsts = sorted({w[0].lower() for w in tree} | {w[0].upper() for w in tree})
+    return rf"(?:\b(?=[{''.join(firsts)}])" + emit(tree) + ")"
+
+
+# field labels followed by a person's name (ticket metadata, forms, bank details)
+_LABEL_TEXT = (
+    "name|full name|customer name|customer|contact|contact person|requester|requestor"
+    "|from|to|cc|ccs|bcc|signed|cardholder|card holder|account holder|account name"
+    "|holder|recipient|attn|sender|buyer|client|patient|employee|assignee|assigned to"
+    "|agent|owner|author|reporter|reported by|submitted by|created by|updated by"
+    "|requested by|opened by|closed by|handled by|approved by|reviewer|approver"
+    "|beneficiary|payee|consignee|addressee|caller|guest|driver|courier|technician"
+    "|kontoinhaber|kontoinhaberin|inhaber|inhaberin|titulaire|titulaire du compte|titular"
+    "|intestatario|rekeninghouder|empfänger|destinataire|nom|nombre|name on card"
+    "|name on the card|name on account|name on the account"
+)
+_LABELS = _trie(_LABEL_TEXT)
+# a label word is not a name ("CC: Assignee")
+_LABEL_WORDS = frozenset(w.capitalize() for label in _LABEL_TEXT.split("|") for w in label.split())
+_GREETINGS = _trie(
+    "dear|hi|hello|hey|hiya|heya|howdy|yo|good morning|good afternoon|good evening|morning"
+    "|greetings|hi again|hello again|hi there|hello there|hey there"
+    "|hallo|guten tag|liebe|lieber|sehr geehrte|sehr geehrter|bonjour|bonsoir|salut|cher"
+    "|chère|hola|buenos días|buenas tardes|estimado|estimada|querido|querida|ciao|buongiorno"
+    "|gentile|hej|hei|goedemorgen|goedemiddag|beste|olá|oi|prezado|prezada"
+)
+_INTROS = _trie("my name is|my name's|name is|this is|i am|i'm|im|it's|regards from|yours,")
+_HOLDERS = _trie(
+    "registered to|account holder|card holder|cardholder|holder|in the name of|addressed to"
+    "|is named|was named|is called|was called|account name|name on the card|name on card"
+    "|name on the account|name on account|kontoinhaber|kontoinhaberin|inhaber|inhaberin"
+    "|titulaire|titulaire du compte|titular|intestatario|rekeninghouder|assigned to"
+    "|submitted by|reported by|requested by|signed by|beneficiary|payee|beneficiary name"
+    "|holder name|account holder name|payee name|recipient name|name of the account holder"
+    "|signed for by|received by|ordered by|picked up by|collected by|left with|handed to"
+)
+_FAMILY = (
+    r"(?:wife|husband|partner|spouse|son|daughter|mother|father|mom|mum|mommy|mummy|dad|daddy"
+    r"|brother|sister|child|kid|baby|friend|colleague|coworker|co-worker|boss|grandson"
+    r"|granddaughter|grandmother|grandfather|grandma|grandpa|granny|fiancée?|boyfriend"
+    r"|girlfriend|niece|nephew|aunt|uncle|cousin|neighbou?r|flatmate|roommate|housemate"
+    r"|stepson|stepdaughter|mother-in-law|father-in-law|assistant|landlord|landlady|carer)"
+)
+# second words that make "Given Word" a product, a place or a company rather than a person
+_NOT_SURNAME = _words(
+    """Grey Gray Jane Janes Jar Jars Collins Daniel's Daniels Ruth Joe Sue Bakery Cafe Café
+    Pizza Burger Kitchen Salon Spa Hotel Inn Motel Pub Bar Grill Diner Tea Coffee Cake Pie
+    Cookies Candy Chocolate Shoes Boots Jeans Dress Shirt Bag Collection Edition Series Model
+    Pro Plus Max Mini Lite Air Edition Box Kit Set Pack Bundle Card Gift Voucher County City
+    Town Valley Island Bay Beach Lake River Mountain Airport Station Hospital Clinic School
+    College University Academy Church Cathedral Museum Library Theatre Theater Arena Stadium
+    Mall Plaza Square Tower Building Bridge Gardens Park Hall House Court Castle Estate Motor
+    Motors Controls Industries Holdings Partners Associates Bros Brothers Capital Financial
+    Insurance Pharma Foods Media Records Publishing Press Airlines Airways Energy Foundation
+    Institute Trust Fund Group Labs Software Systems Games Studios Pictures Productions"""
+)
+# brands and companies named after people: not a person without a cue
+_COLLOCATIONS = frozenset(
+    tuple(pair.split("+"))
+    for pair in _words(
+        """Earl+Grey Mary+Jane Mary+Janes Morgan+Stanley Harley+Davidson Tommy+Hilfiger
+    Calvin+Klein Ralph+Lauren Michael+Kors Kate+Spade Tory+Burch Hugo+Boss Marc+Jacobs
+    Ted+Baker Kenneth+Cole Steve+Madden Vera+Wang Estee+Lauder Jack+Daniels Jack+Daniel's
+    Johnnie+Walker Jim+Beam Ben+Sherman Dr+Martens Doc+Martens Laura+Ashley Ray+Ban Jo+Malone
+    Charlotte+Tilbury Victoria+Beckham Karl+Lagerfeld Tom+Ford Betty+Crocker
+    Aunt+Jemima Sara+Lee Marie+Callender Mrs+Fields Baby+Ruth Tim+Hortons Bloody+Mary
+    Tom+Collins Sloppy+Joe Jimmy+Choo Stella+McCartney Alexander+McQueen Kurt+Geiger
+    Ted+Lasso Peppa+Pig Thomas+Tank Hello+Kitty Apple+Pay Google+Pay Amazon+Prime"""
+    )
+)
+_STREET_SUFFIX_RE = re.compile(
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Close|Crescent|Grove|Hill|Row|Mews|Gardens|Square|Parkway|Highway|Walk)s?\.?\Z"
+)
 
 
 class EnPersonRecognizer(GuardPatternRecognizer):
-    """``Dear Ms. Johnson``, ``Hi Sarah,``, ``my name is John Smith``, ``Regards,\\nJohn``."""
+    """``Dear Ms. Johnson``, ``Hi Sarah,``, ``my name is John Smith``, ``Regards,\\nJohn``,
+    ``Agent Kofi:``, ``Assignee: Deirdre Walsh``, ``my wife Anna``, ``Kontoinhaber Jürgen Weiß``."""
 
     ENTITY = "PERSON"
     FLAGS = re.MULTILINE
     LANGUAGES = ("en",)
-    PREFILTER = r"[A-Z][a-z]"
+    # a capitalised word, or a lower-case name after a label or a dash ("customer: jenna")
+    PREFILTER = (
+        r"[A-Z][a-z]|(?m:^[ \t]*[a-z]+[ ]?:[ ]*[a-z]|[-—–~][ ]?[a-z]+[ \t]*$)"
+        r"|\b(?i:hi|hey|hello|dear|thanks|thank you|cheers|this is|i'm|i am|it's|my)[ ,]+[a-z]"
+    )
     PATTERNS = (
         GuardPattern(
-            "title", rf"{_TITLES}\.?[ ](?P<pii>{_NAME}{_SUFFIX})", 0.85, not_after=_NOT_LETTER
+            "title",
+            rf"{_TITLES}\.?[ ](?P<pii>(?:{_PARTICLE}[ ]){{0,2}}{_NAME}{_SUFFIX})",
+            0.85,
+            not_after=_NOT_LETTER,
         ),
         GuardPattern(  # "Hi Sarah,", also after "Caller: " or "> " in chats and quoted mail
             "greeting",
-            rf"{_LINE_PREFIX}(?i:dear|hi|hello|hey|hiya|good[ ]morning|good[ ]afternoon"
-            rf"|good[ ]evening|greetings)[ ]*,?[ ]+(?P<pii>{_NAME})[ ]*(?=[,!:.\n]|$)",
+            rf"{_LINE_PREFIX}(?i:{_GREETINGS})[ ]*,?[ ]+(?P<pii>{_NAME}|{_LOWER_NAME})"
+            r"[ ]*(?=[,!:.\n]|$)",
             0.8,
         ),
         GuardPattern(
             "introduction",
-            r"(?i:my[ ]name[ ]is|my[ ]name's|name[ ]is|this[ ]is|i[ ]am|i'm|im|it's"
-            rf"|regards[ ]from|yours,)[ ]+(?P<pii>{_NAME})",
+            rf"(?i:{_INTROS})[ ]+(?P<pii>{_NAME}|{_LOWER_NAME})",
             0.8,
             not_after=_NOT_LETTER,
             needles=("name", "this is", "i am", "i'm", "im ", "it's", "regards from", "yours,"),
         ),
+        GuardPattern(  # "Gloria here —", "Hi all, Kofi here."
+            "here",
+            rf"(?:^|[.!?,;:][ ]+)(?P<pii>{_NAME})[ ]here(?![A-Za-z])",
+            0.8,
+            needles=(" here",),
+        ),
         GuardPattern(
             "labelled",
-            r"(?i:name|full[ ]name|customer[ ]name|customer|contact|requester|from|to|cc|signed"
-            r"|cardholder|card[ ]holder|account[ ]holder|recipient|attn|sender|buyer|client"
-            rf"|patient|employee)[ ]?:[ ]*(?P<pii>{_NAME}{_SUFFIX})",
+            rf"(?i:{_LABELS})[ ]?:[ ]*[\"']?(?P<pii>{_NAME}{_SUFFIX}"
+            rf"|{_LOWER_NAME}(?=[ ]*(?:[,.;!?\n]|$)))",
             0.8,
-            not_after=r"[^\s(]",
+            not_after=r"[^\s(\[|,;]",
             needles=(":",),
         ),
-        GuardPattern(  # "registered to Grant Jackson,", "account holder Alejandro Wells."
+        GuardPattern(  # "registered to Grant Jackson,", "(holder Jürgen Weiß)", "account name X Y"
             "holder",
-            r"(?i:registered[ ]to|account[ ]holder|card[ ]?holder|in[ ]the[ ]name[ ]of"
-            rf"|addressed[ ]to|(?:is|was)[ ]named|(?:is|was)[ ]called)[ ]+(?P<pii>{_FULL_NAME})"
-            r"(?=[ ]*(?:[,.;:!?)\n]|$))",
+            rf"(?i:{_HOLDERS})"
+            rf"[ ]+(?P<pii>{_FULL_NAME})(?=[ ]*(?:[,.;:!?)\n]|$))",
             0.8,
             not_after=_NOT_LETTER,
-            needles=("registered", "holder", "name of", "addressed", "named", "called"),
+            needles=(
+                "registered",
+                "holder",
+                "name of",
+                "addressed",
+                "named",
+                "called",
+                "account name",
+                "name on",
+                "inhaber",
+                "titula",
+                "intestatario",
+                "rekeninghouder",
+                " by ",
+                "assigned",
+                "beneficiary",
+                "payee",
+            ),
         ),
         GuardPattern(  # "Agent (Jane):", "Rep (Jane Doe):"
             "speaker",
-            r"^[ \t]*(?:\[[^\]\n]{1,40}\][ ]*)?(?i:agent|rep|representative|operator|advisor"
-            r"|adviser|support|staff|associate|specialist|caller|customer)[ ]?\("
+            rf"^[ \t]*(?:\[[^\]\n]{{1,40}}\][ ]*)?(?i:{_ROLES})[ ]?\("
             rf"(?P<pii>{_NAME})\)[ ]?:",
             0.85,
             needles=("(",),
+        ),
+        GuardPattern(  # "Agent Kofi:", "[10:02] Priyanka:", "Customer Jenna M.:"
+            "speaker_label",
+            rf"^[ \t>]*(?:\[[^\]\n]{{1,40}}\][ ]*|\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?"
+            rf"(?:[ ]?[AaPp][Mm])?\)?[ ]+)?(?P<role>(?i:{_ROLES})[ ]+)?"
+            rf"(?P<pii>{_NAME}|{_LOWER_NAME})[ ]?:(?![/\d])",
+            0.8,
+            needles=(":",),
+        ),
+        GuardPattern(  # "[Hunter]: hi", "<Mia> thanks"
+            "bracket_speaker",
+            rf"^[ \t]*(?:\[|<)(?P<pii>{_NAME})(?:\]|>)[ ]?:?[ ]",
+            0.8,
+            needles=("[", "<"),
         ),
         GuardPattern(  # "Maple & Co., Amy speaking.", "Agent: Jane speaking"
             "speaking",
@@ -316,9 +523,26 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=_NOT_LETTER,
             needles=(" with ",),
         ),
+        GuardPattern(  # "my wife Anna", "our son's name is Leo", "my colleague, Dana Ruiz,"
+            "relative",
+            rf"(?i:my|our|his|her|their)[ ]{_FAMILY}(?:'s[ ]name[ ]is|[ ]is[ ]called"
+            rf"|[ ]named|[ ]called|,)?[ ]+(?P<pii>{_NAME})",
+            0.8,
+            not_after=_NOT_LETTER,
+            needles=("my ", "our ", "his ", "her ", "their "),
+        ),
+        GuardPattern(  # "the driver, Tunde, said", "your courier Maksim" (known names only)
+            "role_apposition",
+            rf"(?i:the|your|our|a)[ ](?:{_FAMILY}|{_ROLES}|postman|postwoman|delivery[ ]guy)"
+            rf",?[ ]+(?P<pii>{_NAME})",
+            0.75,
+            not_after=_NOT_LETTER,
+            needles=("the ", "your ", "our ", "a "),
+        ),
         GuardPattern(
             "signoff",
-            rf"^[ \t]*{_SIGNOFF}[ ]*[,!.]?[ ]*\n[ \t]*(?P<pii>{_NAME}{_SUFFIX})[ \t]*$",
+            rf"^[ \t]*{_SIGNOFF}[ ]*[,!.]?[ ]*\n[ \t]*"
+            rf"(?P<pii>{_NAME}{_SUFFIX}|{_LOWER_NAME})[ \t]*$",
             0.8,
             needles=("\n",),
         ),
@@ -328,35 +552,81 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             needles=("-", "—", "–"),
         ),
+        GuardPattern(  # "- tamika", "thanks — mia", "~Kofi" closing a line (known names only)
+            "dash_name",
+            rf"(?:^[ \t]*|[ ])(?:-|--|—|–|~)[ ]?(?P<pii>{_NAME}|{_LOWER_NAME})[ \t]*$",
+            0.75,
+            needles=("-", "—", "–", "~"),
+        ),
         GuardPattern(
             "signoff_inline",
             r"(?i:thanks|thank[ ]you|regards|cheers|best)[ ]*,[ ]*"
-            rf"(?P<pii>{_NAME})[ ]*(?=[.!\n]|$)",
+            rf"(?P<pii>{_NAME}|{_LOWER_NAME})[ ]*(?=[.!\n]|$)",
             0.75,
             not_after=_NOT_LETTER,
             needles=("thank", "regards", "cheers", "best"),
         ),
-        GuardPattern(  # "Agent: Thanks Glenda, I see ...": thanks + one name + comma
+        GuardPattern(  # "Agent: Thanks Glenda, I see ...", "Thanks Ada." (known names only)
             "thanks_name",
-            rf"(?i:thanks|thank[ ]you)[ ]+(?P<pii>{_WORD})(?=[,!])",
+            rf"(?i:thanks|thank[ ]you|cheers|ta)[ ]+(?P<pii>{_WORD}|[a-z][{_LOW}]+)"
+            r"(?=[,!.:;]|[ ]*$|[ ]+(?:for|so)\b)",
             0.65,
             not_after=_NOT_LETTER,
-            needles=("thank",),
+            needles=("thank", "cheers", "ta "),
+        ),
+        GuardPattern(  # "Deirdre Walsh | Office Manager", "Kofi Mensah, Support Lead"
+            "signature",
+            rf"^[ \t]*(?P<pii>{_FULL_NAME})[ ]*(?:\||,|–|—|-)[ ]*[A-Z][A-Za-z&]*"
+            r"(?:[ ][A-Z][A-Za-z&]*){0,3}[ ]*$",
+            0.75,
+            needles=("|", ",", "-", "–", "—"),
+        ),
+        GuardPattern(  # a full name alone on the last line of a message
+            "last_line",
+            rf"^[ \t]*(?P<pii>{_FULL_NAME}|{_CAPS_NAME})[ \t]*\n?\Z",
+            0.75,
+        ),
+        GuardPattern(  # "Regards,\nKOFI MENSAH" (known names only)
+            "signoff_caps",
+            rf"^[ \t]*{_SIGNOFF}[ ]*[,!.]?[ ]*\n[ \t]*(?P<pii>{_CAPS_NAME})[ \t]*$",
+            0.8,
+            needles=("\n",),
+        ),
+        GuardPattern(  # "On Mon, 3 Jun 2024, Kofi Mensah wrote:", "Kofi Mensah <k@x.com> wrote:"
+            "wrote",
+            rf"(?P<pii>{_FULL_NAME})[ ]*(?:<[^<>\s]{{3,80}}>[ ]*)?wrote:",
+            0.8,
+            not_after=_NOT_LETTER,
+            needles=("wrote:",),
+        ),
+        GuardPattern(  # "@Kofi can you check", "@priyanka"
+            "mention",
+            rf"@(?P<pii>{_NAME}|{_LOWER_NAME})(?![A-Za-z@.\-])",
+            0.75,
+            not_after=r"[\w.]",
+            needles=("@",),
+        ),
+        GuardPattern(  # "Kofi (customer):", "Mia (Agent)"
+            "name_role",
+            rf"(?P<pii>{_NAME})[ ]?\((?i:{_ROLES})\)",
+            0.8,
+            not_after=_NOT_LETTER,
+            needles=("(",),
+        ),
+        GuardPattern(  # "Name: KOFI MENSAH", "cardholder PRIYANKA RAMAN" (known names only)
+            "caps_name",
+            rf"(?i:{_LABELS}|{_HOLDERS})[ ]?:?[ ]*(?P<pii>[A-Z]{{2,}}(?:-[A-Z]{{2,}})?"
+            r"(?:[ ][A-Z]\.?)?(?:[ ][A-Z][A-Z'\-]+){1,2})(?![A-Za-z])",
+            0.8,
+            prefilter=r"(?<![A-Z])[A-Z]{2,}[ ][A-Z]",
         ),
         GuardPattern(
             "display_name",
-            rf"(?P<pii>{_NAME})[ ]*<[^<>@\s]+@",
+            rf"(?P<pii>{_NAME})[\"']?[ ]*<[^<>@\s]+@",
             0.8,
             not_after=r"[^\s\"'(:]",
             needles=("<",),
         ),
-        GuardPattern(  # a known given name followed by a capitalised word: "Sarah Connor"
-            "known_first_name",
-            rf"(?P<pii>[A-Z][a-z]+)(?=(?P<pii_end>(?:[ ][A-Z]\.)?[ ]{_WORD}))",
-            0.7,
-            not_after=_NOT_LETTER,
-        ),
-        GuardPattern("lone_first_name", r"[A-Z][a-z]+(?![A-Za-z])", 0.35, not_after=_NOT_LETTER),
     )
     CONTEXT = ("name", "customer", "contact", "called", "named", "signed", "regards", "thanks")
     WINDOW_BEFORE = 25
@@ -374,34 +644,264 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             "speaker",
             "speaking",
             "with",
+            "relative",
             "signoff",
             "dash_signoff",
             "signoff_inline",
             "display_name",
         ]
     )
+    # patterns accepted only when the first word is a known given name (or, for full names,
+    # the last word a known surname)
+    _KNOWN_ONLY = frozenset(
+        [
+            "here",
+            "dash_name",
+            "bracket_speaker",
+            "signature",
+            "last_line",
+            "mention",
+            "role_apposition",
+        ]
+    )
+
+    def scan(self, ctx: ScanContext) -> list[RawMatch]:
+        """Pattern matches, plus every name of a ``CC: A B, C D`` list and a full name on the
+        line above a job title; a lower-case second word that is not a known surname is cut
+        (``hi kofi again`` → ``kofi``)."""
+        text = ctx.text
+        out: list[RawMatch] = []
+        for m in super().scan(ctx):
+            value = text[m.start : m.end]
+            if (
+                value.islower()
+                and " " in value
+                and not _AFTER_LABEL_RE.search(text, max(0, m.start - 10), m.start)
+            ):
+                first, second = value.split(" ", 1)
+                if not is_surname(second):
+                    m = RawMatch(m.type, m.start, m.start + len(first), m.score, m.recognizer)
+            out.append(m)
+        out.extend(self._given_name_words(ctx))
+        if ":" in text:
+            out.extend(self._list_names(text))
+        if "\n" in text:
+            out.extend(self._above_job_title(text))
+        return out
+
+    def _given_name_words(self, ctx: ScanContext) -> list[RawMatch]:
+        """Known given names without a cue (one pass over the capitalised words):
+
+        - followed by a capitalised word that can be a surname: ``Sarah Connor`` (0.7), not
+          ``Earl Grey``, ``Dale Road`` or ``Harper Electronics``;
+        - next to a word that points to a person: ``I spoke to Kofi``, ``Priyanka said`` (0.6);
+        - alone (0.35, below the default threshold unless a context word is near).
+        """
+        text = ctx.text
+        names = given_names()
+        ambiguous = ambiguous_given_names()
+        out = []
+        for m in _CAP_WORD_RE.finditer(text):
+            word = m.group()
+            plain = word in names
+            if (not plain and word not in ambiguous) or word in _NEVER_ALONE:
+                continue
+            start, end = m.span()
+            if start and _LETTER_RE.match(text, start - 1):
+                continue
+            score = 0.0
+            surname = _SURNAME_AHEAD_RE.match(text, end)
+            if surname is not None:
+                tokens = _TOKEN_RE.findall(text, start, surname.end())
+                if (
+                    not any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens)
+                    and not (
+                        tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(text, surname.end())
+                    )
+                    and _plausible_surname(tokens[1:])
+                    and (tokens[0], tokens[-1]) not in _COLLOCATIONS
+                    # Chelsea Carroll, not Chelsea Harbour: a word-like name needs a surname
+                    and (plain or is_surname(tokens[-1]))
+                ):
+                    score, end = 0.7, surname.end()
+            if not score:
+                if not plain:
+                    continue
+                if word in _MONTH_NAMES and _DAY_AFTER_RE.match(text, end):
+                    continue
+                mid = (
+                    word.lower() not in _LOWER_STOP
+                    and _MID_AFTER_RE.match(text, end) is not None
+                    and _mid_sentence(text, start, end)
+                )
+                score = 0.6 if mid else 0.35
+            if self.has_context(ctx, start, end):
+                score = min(1.0, score + self.CONTEXT_BOOST)
+            out.append(RawMatch("PERSON", start, end, round(score, 2), self.rec_name))
+        return out
+
+    def _list_names(self, text: str) -> list[RawMatch]:
+        out = []
+        for m in _LIST_RE.finditer(text):
+            base = m.start("list")
+            for item in _ITEM_RE.finditer(m.group("list")):
+                value = item.group("name")
+                tokens = _TOKEN_RE.findall(value)
+                if any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
+                    continue
+                if len(tokens) == 1 and tokens[0].capitalize() in _LABEL_WORDS:
+                    continue
+                if value.islower() and not is_given_name(tokens[0]):
+                    continue
+                start = base + item.start("name")
+                out.append(RawMatch("PERSON", start, start + len(value), 0.8, self.rec_name))
+        return out
+
+    def _above_job_title(self, text: str) -> list[RawMatch]:
+        out = []
+        for m in _ABOVE_TITLE_RE.finditer(text):
+            tokens = _TOKEN_RE.findall(m.group("pii"))
+            if any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
+                continue
+            if _plausible_surname(tokens[1:]):
+                out.append(RawMatch("PERSON", m.start("pii"), m.end("pii"), 0.8, self.rec_name))
+        return out
 
     def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
-        tokens = _TOKEN_RE.findall(value)
+        tokens = _TOKEN_RE.findall(_INITIAL_RE.sub("", value)) or _TOKEN_RE.findall(value)
         if not tokens or any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
             return False
+        if tokens[0] in _LABEL_WORDS and len(tokens) == 1:
+            return False
         name = pattern.name
-        value_end = match.string.find(value, match.start()) + len(value)
+        start = match.start("pii") if "pii" in match.re.groupindex else match.start()
+        value_end = start + len(value)
         if tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(match.string, value_end):
             return False  # "Customer: April 25, 1978" is a date
         weak = name not in self._STRONG and (name != "introduction" or len(tokens) < 2)
         if tokens[0] in AMBIGUOUS_WORDS and weak:
             return False
-        if name in ("known_first_name", "lone_first_name"):
-            return tokens[0] in first_names()
+        given = is_given_name(tokens[0])
+        if name in ("caps_name", "signoff_caps") or (name == "last_line" and value.isupper()):
+            words = [t.capitalize() for t in tokens]
+            return is_given_name(words[0]) or is_surname(words[-1])
+        if value.islower():
+            # "hi kofi", "thanks, mia", "jenna:": lower-case names only when known
+            return given and tokens[0] not in _LOWER_STOP and name != "title"
+        if name in self._KNOWN_ONLY:
+            if name in ("signature", "last_line"):
+                return (given or is_surname(tokens[-1])) and _plausible_surname(tokens[1:])
+            return given and all(t.lower() not in _LOWER_STOP for t in tokens)
+        if match.string.startswith((" &", "&", " and Co", " & Co"), value_end):
+            return False  # "Maple & Co."
+        if name == "speaker_label":
+            return _accept_speaker(tokens, given, match)
+        if name == "labelled" and _SPEECH_LABEL_RE.search(match.group(0), 0, 24):
+            # "Agent: Sure." is speech, "Agent: Kofi Mensah" a name
+            after = match.string[value_end : value_end + 1]
+            return (given and _plausible_surname(tokens[1:])) or (
+                len(tokens) >= 2 and is_surname(tokens[-1]) and after in ("", "\n", ",")
+            )
+        if name == "thanks_name":
+            return given or match.string[value_end : value_end + 1] in (",", "!")
         if name == "introduction":
             trigger = match.group(0)[: match.start("pii") - match.start()].lower()
             if re.match(r"\s*(my name|name is|my name's)", trigger):
                 return True
-            if tokens[0] in first_names():
+            if given:
                 return True
             # "this is Jaime Duffy.", "I'm Stefanie Martin, ...": an unlisted first name is
             # accepted as part of a full name that ends the clause
             after = match.string[value_end : value_end + 1]
             return len(tokens) >= 2 and (after in ",.;!?)\n" or after == "")
         return True
+
+
+# "CC: Lena Fischer, Tom Okoro and Mia", "Participants: ..."
+_LIST_RE = re.compile(
+    r"^[ \t]*(?i:ccs?|bcc|cc'd|copied|participants|followers|watchers|collaborators|attendees"
+    r"|assignees|agents)[ ]?:[ ]*(?P<list>[^\n]{1,300})",
+    re.MULTILINE,
+)
+_ITEM_RE = re.compile(
+    rf"(?:^|[,;&][ ]*|[ ]and[ ]+)(?P<name>{_NAME}|{_LOWER_NAME})(?=[ ]*(?:[,;&<(]|[ ]and[ ]|$))"
+)
+_JOB_WORDS = (
+    r"(?:Manager|Director|Lead|Head|Officer|Coordinator|Specialist|Assistant|Engineer|Consultant"
+    r"|Founder|Co-founder|CEO|CFO|COO|CTO|Owner|Administrator|Advisor|Adviser|Analyst"
+    r"|Associate|Representative|Agent|Supervisor|Executive|Secretary|Accountant|Buyer|Partner"
+    r"|President|Vice|VP|Team|Customer|Support|Sales|Account|Operations|Office|Accounts)"
+)
+# a full name alone on its line, above a job title line ("Deirdre Walsh\nOffice Manager")
+_ABOVE_TITLE_RE = re.compile(
+    rf"^[ \t]*(?P<pii>{_FULL_NAME})[ \t]*\n[ \t]*(?:[A-Z][A-Za-z&\-]*[ ]){{0,3}}{_JOB_WORDS}\b",
+    re.MULTILINE,
+)
+_SPEECH_LABEL_RE = re.compile(
+    r"^(?i:agent|caller|customer|client|guest|driver|courier|technician|buyer)[ ]?:"
+)
+# lower-case words that are never a name in the lower-case patterns ("customer: will do")
+_LOWER_STOP = _words(
+    """will do can may june april august mark bill rose sue grant hope joy art the a an and
+    ok okay yes no hi hey hello thanks thank please sorry sure"""
+)
+# speaker-label words that are not speakers ("Note:", "Subject:")
+_NOT_SPEAKER = _words(
+    """Note Notes Subject Re Fwd Fw Date Time Status Priority Type Tags Tag Update Updated Reply
+    Summary Issue Problem Question Answer Details Description Result Reason Action Tip Warning
+    Error Warning Info Address Phone Email Mobile Tel Fax Order Total Item Items Product Price
+    Qty Quantity Size Colour Color Delivery Shipping Tracking Ref Invoice Internal Private Public
+    Attachment Attachments Link Url Website Channel Source Via Sent Received Created Closed
+    Open Pending Solved Resolved Group Brand Form Organization Organisation Company"""
+)
+
+
+_CAP_WORD_RE = re.compile(_WORD)
+_INITIAL_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.")
+_AFTER_LABEL_RE = re.compile(r":[ ]*\Z")
+_LETTER_RE = re.compile(_NOT_LETTER)
+_SURNAME_AHEAD_RE = re.compile(rf"(?:[ ][A-Z]\.)?[ ]{_SURNAME}")
+_MID_AFTER_RE = re.compile(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$", re.MULTILINE)
+# given names that are never a person without a cue (words, months, titles)
+_NEVER_ALONE = STOP_WORDS | BUSINESS_WORDS | AMBIGUOUS_WORDS
+_PREV_WORD_RE = re.compile(r"([A-Za-z']+)[ ]\Z")
+_NEXT_WORD_RE = re.compile(r"[ ]([a-z]+)")
+# words around a capitalised given name that say a person is meant: "spoke to Kofi",
+# "Priyanka said", "ask Mia"
+_PERSON_BEFORE = _words(
+    """to with and asked told called emailed messaged contacted ask tell thank thanked ping
+    pinged informed inform cc cc'd colleague per spoke talked chatted by for"""
+)
+_PERSON_AFTER = _words(
+    """said says told asked mentioned replied wrote called emailed confirmed promised explained
+    suggested agreed sent helped answered responded offered advised noted insisted is was has
+    had will would can could did does just also already still never from"""
+)
+
+
+def _mid_sentence(text: str, start: int, end: int) -> bool:
+    """A given name after a word that points to a person, or before a verb of speech."""
+    prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
+    if prev is not None and prev.group(1) in _PERSON_BEFORE:
+        return True
+    nxt = _NEXT_WORD_RE.match(text, end)
+    return nxt is not None and nxt.group(1) in _PERSON_AFTER
+
+
+def _accept_speaker(tokens: list[str], given: bool, match: re.Match[str]) -> bool:
+    """``Agent Kofi:`` (a role word before the name), or ``Priyanka:`` (a known given name)."""
+    if any(t in _NOT_SPEAKER for t in tokens):
+        return False
+    if match.group("role"):
+        return True
+    return given and _plausible_surname(tokens[1:])
+
+
+def _plausible_surname(rest: list[str]) -> bool:
+    """The words after a given name look like a family name, not a product, place or shop."""
+    for token in rest:
+        if token in _NOT_SURNAME or token in STOP_WORDS or token in BUSINESS_WORDS:
+            return False
+        if _STREET_SUFFIX_RE.match(token):
+            return False
+    return True

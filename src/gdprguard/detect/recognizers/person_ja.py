@@ -20,11 +20,14 @@ organisational suffix (``梅田支店``) are rejected.
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from typing import ClassVar
 
-from .._sudachi import is_name_word
+from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
 from ._base import GuardRecognizer, RawMatch, ScanContext
+from .person_en import BUSINESS_WORDS, STOP_WORDS, is_given_name, is_surname
 
 __all__ = ["JaPersonRecognizer"]
 
@@ -63,6 +66,14 @@ _NAME = rf"(?:(?<![{_KANJI}{_KATA}{_HIRA}A-Za-z0-9]){_PART}|(?<![{_KANJI}{_KATA}
 )
 _WORD6 = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}"
 _LATIN = r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2}"
+# a romanised name in any case: "Chen", "TAKESHI OGAWA", "Aiko Schmidt"
+_LATIN_ANY = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ ](?:[A-Z][a-z]+|[A-Z]{2,})){0,2}"
+# a foreign name in katakana with a middle dot: グエン・ヴァン・ナム
+_KATA_DOTTED = rf"[{_KATA}]{{2,10}}(?:・[{_KATA}]{{1,10}}){{1,3}}"
+_FAMILY_WORDS = (
+    r"(?:弟|妹|兄|姉|息子|娘|妻|夫|主人|母|父|祖母|祖父|孫|子ども|子供|長男|長女|次男|次女|三男"
+    r"|三女|友人|友達|彼氏|彼女|嫁|旦那|家内|甥|姪|いとこ|従兄弟|従姉妹)"
+)
 _HONORIFIC_AHEAD = r"(?=[ ]?(?:様|さま|さん|殿|氏(?![名])))"
 
 # Words of shop, company and role names: not people even before さん or と申します.
@@ -73,10 +84,18 @@ _BUSINESS_RE = re.compile(
     r"|急便|郵便|物流|電気|電機|工業|商事)$"
 )
 _NOT_PERSON_SINGLE = frozenset("神王奥皆客仏姫坊殿中上下前今大新")
-# A "name" directly followed by one of these is a place or an organisation (梅田支店, 森駅).
+# A "name" directly followed by one of these is a place, an organisation or a product
+# (梅田支店, 森駅, 山本工務店, 田中製作所, 佐藤物産, リカちゃん人形).
 _ORG_SUFFIX_RE = re.compile(
-    r"(?:支店|本店|店|駅|銀行|市|区|町|村|県|営業所|支社|病院|大学|商店|工場|郵便局|通り|線|ビル)"
+    r"(?:ちゃん|くん|さん)?(?:支店|本店|店|駅|銀行|市|区|町|村|県|営業所|支社|病院|大学|商店|工場"
+    r"|郵便局|通り|線|ビル|工務店|製作所|物産|株式会社|有限会社|合同会社|商会|建設|工業|産業|商事"
+    r"|興業|電機|電気|運輸|食品|不動産|薬局|医院|歯科|事務所|ホールディングス|グループ|人形"
+    r"|シリーズ|空港|港|法律|会計|税理士|屋(?![敷])|堂|舗)"
 )
+# a company-form word just before a "name": 株式会社田中製作所, (株)佐藤
+_ORG_PREFIX_RE = re.compile(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\)|㈱|㈲)[ ]?$")
+# a bare surname that is also a place, followed by a movement particle: 羽田に到着, 松本から
+_PLACE_AFTER_RE = re.compile(r"(?:に|へ|から|まで|で|駅|空港|方面|行き|発|着|経由)")
 _ROLE = (
     r"(?:担当|担当者|係|スタッフ|オペレーター|サポート|センター|窓口|デスク|ストア|ショップ|商店"
     r"|家電|店)"
@@ -122,9 +141,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
         0.8,
         ("です",),
     ),
-    (  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん
+    (  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん, グエン・ヴァン・ナム様
         "honorific",
-        re.compile(rf"(?P<pii>{_NAME}){_HONORIFIC_AHEAD}"),
+        re.compile(rf"(?P<pii>{_KATA_DOTTED}|{_NAME}){_HONORIFIC_AHEAD}"),
         0.85,
         ("様", "さま", "さん", "殿", "氏"),
     ),
@@ -146,11 +165,39 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
         0.85,
         (":", "："),
     ),
-    (  # 担当のEmily Clarkeさん, Ryohei Kato様
+    (  # 担当のEmily Clarkeさん, Ryohei Kato様, Chen様, Sato さん, Kim(お客様)
         "latin_honorific",
-        re.compile(rf"(?P<pii>{_LATIN})(?=[ ]?(?:様|さま|さん|殿|と申し))"),
+        re.compile(
+            rf"(?P<pii>{_LATIN_ANY})(?=[ ]?(?:様|さま|さん|殿|氏|くん|ちゃん|と申し"
+            r"|\((?:お客様|顧客|担当|担当者|オペレーター|スタッフ|店員|本人|ご本人)\)))"
+        ),
         0.85,
-        ("様", "さま", "さん", "殿", "と申し"),
+        ("様", "さま", "さん", "殿", "氏", "くん", "ちゃん", "と申し", "("),
+    ),
+    (  # 名義 TAKESHI OGAWA, 口座名義人 Ryohei Kato, カード名義：HANAKO SATO
+        "latin_label",
+        re.compile(
+            r"(?:名義人?|口座名義人?|カード名義人?|氏名|お名前|名前|ご契約者|契約者|受取人|送り主"
+            rf"|差出人)[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})"
+        ),
+        0.85,
+        ("名義", "氏名", "名前", "契約者", "受取人", "送り主", "差出人"),
+    ),
+    (  # 担当ヤマダ：, 担当エリカ:, 本日の担当小松です
+        "tanto",
+        re.compile(
+            rf"担当(?:者)?[ ]?(?P<pii>[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
+            r"(?=[ ]?(?:[:：]|です|でございます|が|より|から|[ 、。\n)]|$))",
+            re.MULTILINE,
+        ),
+        0.85,
+        ("担当",),
+    ),
+    (  # (旧姓中山), 旧姓：佐藤
+        "maiden",
+        re.compile(rf"旧姓[ ]?[:：]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|{_LATIN_ANY})"),
+        0.85,
+        ("旧姓",),
     ),
     (  # a name alone on its line: kept when a closing formula precedes or a contact line follows
         "own_line",
@@ -186,6 +233,7 @@ class JaPersonRecognizer(GuardRecognizer):
             return []
         spans = self._tagged(ctx)
         spans.extend(self._contextual(text))
+        spans.extend(_kana_given_names(text))
         return [RawMatch("PERSON", s, e, score, self.rec_name) for s, e, score in _merge(spans)]
 
     # -- SudachiPy ---------------------------------------------------------------------------
@@ -211,11 +259,14 @@ class JaPersonRecognizer(GuardRecognizer):
                     break
                 j += 1
             start, end = _widen(text, parts[0].start, parts[-1].end)
-            if not _ORG_SUFFIX_RE.match(text, end) and not _BUSINESS_RE.search(text, start, end):
+            start = _strip_particle(text, start, end)
+            if not _org_context(text, start, end) and not _BUSINESS_RE.search(text, start, end):
                 kinds = {p.kind for p in parts}
                 if start < parts[0].start or end > parts[-1].end:
                     kinds = {"姓", "名"}
                 score = self._score(text, start, end, kinds)
+                if score == self.SURNAME_ALONE_SCORE and _place_context(text, start, end):
+                    score = 0.0
                 if score > 0:
                     out.append((start, end, score))
             i = j
@@ -258,9 +309,19 @@ class JaPersonRecognizer(GuardRecognizer):
         first = value.split(" ", 1)[0]
         if _BUSINESS_RE.search(first) or _BUSINESS_RE.search(value):
             return False
+        if _org_context(text, start, end):
+            return False
         if pattern == "own_line" and not _own_line_context(text, start, end):
             return False
+        if pattern in ("latin_honorific", "latin_label", "maiden") and value.isascii():
+            return _latin_name(value)
+        if pattern in ("tanto", "maiden"):
+            if _KANJI_ONLY_RE.fullmatch(value):
+                return is_name_word(value) and value not in _NOT_PERSON_SINGLE
+            return is_name_word(value) or _kata_to_hira(value) in ja_given_kana()
         if pattern in ("label", "role_paren", "latin_honorific", "trailing_name"):
+            return True
+        if pattern == "honorific" and "・" in value:
             return True
         if pattern == "honorific" and start > 0 and text[start - 1] in "おご":
             return False  # お客様, ご担当者様
@@ -271,8 +332,112 @@ class JaPersonRecognizer(GuardRecognizer):
                 return False
             return spaced or len(first) > 1 or first not in _NOT_PERSON_SINGLE
         if not spaced and _HIRA_ONLY_RE.fullmatch(first):
-            return False  # a lone hiragana word (みなさん, よろしく)
+            # a lone hiragana word (みなさん, よろしく), unless a known given name (ゆかりさん)
+            return pattern == "honorific" and is_kana_given(first)
         return pattern != "desu"
+
+
+@cache
+def ja_given_kana() -> frozenset[str]:
+    """Japanese given names in hiragana (``gdprguard/data/ja_given_kana.txt``)."""
+    raw = resources.files("gdprguard.data").joinpath("ja_given_kana.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def is_kana_given(word: str) -> bool:
+    """A hiragana word that is a given name: listed, or read as one name by SudachiPy."""
+    return word in ja_given_kana() or (len(word) >= 2 and reads_as_name(word))
+
+
+def _kata_to_hira(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+def _latin_name(value: str) -> bool:
+    """A romanised name in Japanese text, not a shop or brand (``Amazonさん``, ``ABC様``)."""
+    words = [w.capitalize() if w.isupper() else w for w in value.split()]
+    if any(w in STOP_WORDS or w in BUSINESS_WORDS for w in words):
+        return False
+    if len(words) == 1 and value.isupper():
+        return is_given_name(words[0]) or is_surname(words[0])
+    return True
+
+
+def _org_context(text: str, start: int, end: int) -> bool:
+    """A "name" inside a company, shop or product name: 株式会社田中製作所, リカちゃん人形,
+    フラワーショップ花子."""
+    if _ORG_SUFFIX_RE.match(text, end) or _ORG_PREFIX_RE.search(text, max(0, start - 6), start):
+        return True
+    return start > 0 and _SHOP_BEFORE_RE.search(text, max(0, start - 8), start) is not None
+
+
+_SHOP_BEFORE_RE = re.compile(
+    r"(?:ショップ|ストア|商店|書店|花店|工房|サロン|カフェ|ベーカリー|店)$"
+)
+
+
+def _place_context(text: str, start: int, end: int) -> bool:
+    """A bare surname that is also a place, followed by a movement word (羽田に到着)."""
+    return is_place_word(text[start:end]) and _PLACE_AFTER_RE.match(text, end) is not None
+
+
+# Contexts that introduce a hiragana given name (casual posts, family members):
+# あやかです, 弟のはると, 名前はたくみです, by なっちゃん
+# Contexts that introduce a hiragana given name (family members, 名前は, by):
+# 弟のはると, 名前はたくみです, by なっちゃん
+_KANA_CONTEXT_RE = re.compile(
+    rf"(?:(?P<family>{_FAMILY_WORDS}の)|(?P<named>(?:名前|なまえ)(?:は|が))"
+    r"|(?P<by>(?:by|By|from|From|BY)))"
+    rf"[ ]?(?P<run>[{_HIRA}ー]{{2,8}})"
+)
+_KANA_CONTEXT_NEEDLES = ("の", "名前", "なまえ", "by", "By", "BY", "from", "From")
+_KANA_CHAN_RE = re.compile(rf"(?<![{_HIRA}])(?P<run>[{_HIRA}]{{2,6}})(?=ちゃん|くん)")
+_KANA_BOUNDARY_RE = re.compile(
+    r"(?:が|は|に|の|も|と|を|へ|から|より|まで|です|でした|でーす|だよ|だけど|ちゃん|くん|さん|様"
+    r"|[、。！!？?)）\s」]|$)"
+)
+# a self-introduction: あやかです, しょうたより, after a sentence start or a greeting
+_KANA_INTRO_RE = re.compile(r"です|でした|でーす|と申し|といいます|と言います|だよ|より")
+_SENTENCE_START_RE = re.compile(r"(?:^|[。、！!？?\n」）)]|はじめまして|こんにちは)[ ]?\Z")
+_NICKNAME_RE = re.compile(rf"[{_HIRA}]{{1,3}}っ(?:ちゃん|くん)")
+
+
+def _kana_given_names(text: str) -> list[tuple[int, int, float]]:
+    """Hiragana given names in a context that introduces a person."""
+    out: list[tuple[int, int, float]] = []
+    if any(n in text for n in _KANA_CONTEXT_NEEDLES):
+        for m in _KANA_CONTEXT_RE.finditer(text):
+            start = m.start("run")
+            run = m.group("run")
+            nick = _NICKNAME_RE.match(run) if m.group("by") is not None else None
+            if nick is not None:
+                out.append((start, start + nick.end(), 0.8))  # by なっちゃん
+                continue
+            for length in range(min(len(run), 6), 1, -1):
+                end = start + length
+                if _KANA_BOUNDARY_RE.match(text, end) and is_kana_given(run[:length]):
+                    out.append((start, end, 0.8))
+                    break
+    for m in _KANA_INTRO_RE.finditer(text):  # あやかです: the hiragana run before です
+        end = m.start()
+        start = end
+        while start > 0 and end - start < 6 and "ぁ" <= text[start - 1] <= "ゖ":
+            start -= 1
+        if (
+            end - start >= 2
+            and (start == 0 or not "ぁ" <= text[start - 1] <= "ゖ")
+            and _SENTENCE_START_RE.search(text, max(0, start - 6), start)
+            and is_kana_given(text[start:end])
+        ):
+            out.append((start, end, 0.8))
+    if "ちゃん" in text or "くん" in text:
+        for m in _KANA_CHAN_RE.finditer(text):  # ゆかりちゃん, はるとくん
+            start, end = m.span("run")
+            if is_kana_given(m.group("run")) and not _org_context(text, start, end):
+                out.append((start, end, 0.8))
+    return out
 
 
 def _own_line_context(text: str, start: int, end: int) -> bool:
@@ -310,8 +475,10 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
         while j < len(text) and j - end <= 6 and _NAME_CHAR_RE.match(text[j]):
             j += 1
             if _AFTER_NAME_RE.match(text, j) and j - end >= 2:
-                # shortest extension that reaches a name boundary
-                return start, j
+                # shortest extension that reaches a name boundary, if it can be a name
+                if _name_like(text[end + 1 : j]):
+                    return start, j
+                break
     if start >= 2 and text[start - 1] == " ":
         i = start - 1
         while i > 0 and start - 1 - i < 6 and _NAME_CHAR_RE.match(text[i - 1]):
@@ -320,9 +487,34 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
             i < start - 1
             and _BEFORE_NAME_RE.search(text, 0, i)
             and not _BUSINESS_RE.search(text[i : start - 1])
+            and _name_like(text[i : start - 1])
         ):
             return i, end
     return start, end
+
+
+_PARTICLE_HEAD_RE = re.compile(rf"[のはがをにと](?=[{_HIRA}]{{2,}})")
+_NOUN_CHAR_RE = re.compile(rf"[{_KANJI}{_KATA}]")
+
+
+def _strip_particle(text: str, start: int, end: int) -> int:
+    """娘のりこ: a hiragana name read across a particle after a noun starts after the particle."""
+    if (
+        start > 0
+        and _NOUN_CHAR_RE.match(text, start - 1)
+        and _PARTICLE_HEAD_RE.match(text, start)
+        and _HIRA_ONLY_RE.fullmatch(text, start, end)
+        and is_kana_given(text[start + 1 : end])
+    ):
+        return start + 1
+    return start
+
+
+def _name_like(part: str) -> bool:
+    """The other half of a spaced name: kana, or kanji the dictionary knows as a name."""
+    if _KANJI_ONLY_RE.fullmatch(part):
+        return is_name_word(part)
+    return True
 
 
 def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
