@@ -390,7 +390,8 @@ def report(results: Sequence[LanguageResult], args: argparse.Namespace, command:
         "**Read these tables with care:** the recognizers were tuned against this corpus, so "
         "scores near 1.0 show that its phrasings are covered, not how well gdprguard does on real "
         "tickets. The held-out set at the end of this section, written independently and never "
-        "used to write rules, is the honest estimate.",
+        "read while writing rules (only its aggregate scores were watched), is the honest "
+        "estimate.",
         "",
     ]
     for res in results:
