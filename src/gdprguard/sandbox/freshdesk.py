@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import Flask, Response, g, request
 
+from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, basic_credentials, int_arg, json_response, page_url
 from .data import FIELDS
 from .records import Attachment, Comment, Organization, Person, Ticket, iso
@@ -80,10 +81,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
     app = Flask("gdprguard.sandbox.freshdesk")
     data = state.data
 
-    def route(
-        rule: str, methods: tuple[str, ...] = ("GET",)
-    ) -> Callable[[Callable[..., Any]], Any]:
-        return app.route(API + rule, methods=list(methods))
+    route = api_router(app, API)
 
     def base() -> str:
         return request.host_url.rstrip("/")
@@ -347,16 +345,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
 
     # --- sandbox-only ------------------------------------------------------------------------
 
-    @app.get("/_sandbox/ground-truth")
-    def ground_truth() -> Response:
-        return json_response(state.ground_truth("freshdesk"))
-
-    @app.get("/attachments/token/<token>/")
-    def attachment_content(token: str) -> Response:
-        for attachment in data.attachments.values():
-            if attachment.token == token:
-                return Response(attachment.content, mimetype=attachment.content_type)
-        return _not_found()
+    add_sandbox_routes(app, state, "freshdesk", _not_found)
 
     # --- agents ------------------------------------------------------------------------------
 
