@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -353,3 +354,28 @@ def test_freshdesk_export_pages_through_tickets_sharing_one_timestamp(
     assert export.state.end_of_stream and export.state.position["updated_since"] == stamps[8]
     stamps[3] = "2024-01-04T00:00:00Z"  # ticket 3 changes
     assert [t.id for t in connector.export_tickets(export.state)] == ["3"]
+
+
+# --- environment settings are read once, with requests' own rules -------------------------------
+
+
+def test_proxy_settings_from_the_environment_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    proxied = HttpClient("https://acme.example.test", None, clock=FakeClock())
+    assert proxied._session.proxies.get("https") == "http://127.0.0.1:3128"
+    assert proxied._session.trust_env is False  # resolved once, not on every request
+    monkeypatch.setenv("NO_PROXY", "acme.example.test")
+    bypassed = HttpClient("https://acme.example.test", None, clock=FakeClock())
+    assert not bypassed._session.proxies.get("https")
+
+
+def test_ca_bundle_from_the_environment_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "corp-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    client = HttpClient("https://acme.example.test", None, clock=FakeClock())
+    assert client._session.verify == str(bundle)

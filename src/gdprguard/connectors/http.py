@@ -129,7 +129,8 @@ class RateBudget:
 
     def observe(self, headers: Mapping[str, str], now: float) -> None:
         """Remember the allowance the helpdesk just reported."""
-        headers = {k.lower(): v for k, v in headers.items()}
+        if not isinstance(headers, CaseInsensitiveDict):  # requests' headers already are
+            headers = {k.lower(): v for k, v in headers.items()}
         limit = _int_header(headers, "ratelimit-limit", "x-rate-limit", "x-ratelimit-total")
         remaining = _int_header(
             headers, "ratelimit-remaining", "x-rate-limit-remaining", "x-ratelimit-remaining"
@@ -355,6 +356,26 @@ class HttpClient:
         self._session = session or requests.Session()
         self._session.auth = auth
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if self._session.trust_env:
+            self._freeze_environment()
+
+    def _freeze_environment(self) -> None:
+        """Read proxy, CA-bundle and netrc settings from the environment once, not per request.
+
+        With ``trust_env`` requests re-reads them on every call (scanning all of ``os.environ``
+        twice for proxies), the largest client-side cost of a request after the socket work.
+        Every request of this client goes to ``self.origin``, so settings resolved once for it are
+        the ones requests would resolve each time.
+        """
+        session = self._session
+        origin = self.origin + "/"
+        settings = session.merge_environment_settings(origin, {}, None, None, None)
+        if not session.auth:
+            session.auth = requests.utils.get_netrc_auth(origin)
+        session.proxies = settings["proxies"]
+        session.verify = settings["verify"]
+        session.cert = settings["cert"]
+        session.trust_env = False
 
     def close(self) -> None:
         """Release pooled connections."""
