@@ -27,13 +27,13 @@ from bench.detection.metrics import Pred, Scores, intersection, match, score
 from bench.detection.model import ENTITY_TYPES, Sample
 from bench.detection.run import (
     DOCS_FILE,
-    END_MARKER,
-    START_MARKER,
     Analyze,
     BenchError,
+    current_section,
     detector_engine,
     near_miss_hits,
     presidio_engine,
+    write_docs,
 )
 
 __all__ = [
@@ -197,18 +197,7 @@ def existing_heldout_block(path: Path = DOCS_FILE) -> str | None:
 
 def write_heldout_docs(block: str, path: Path = DOCS_FILE) -> None:
     """Replace (or add) the held-out block inside the detection section of the docs file."""
-    try:
-        doc = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BenchError(f"cannot read {path}: {exc.strerror}") from exc
-    start, end = doc.find(START_MARKER), doc.find(END_MARKER)
-    if start < 0 or end < start:
-        raise BenchError(f"{path} lacks the markers {START_MARKER} … {END_MARKER}; add them back")
-    inner = doc[start + len(START_MARKER) : end].strip("\n")
-    new_inner = merge_heldout_block(inner, block)
-    path.write_text(
-        doc[: start + len(START_MARKER)] + "\n" + new_inner + "\n" + doc[end:], encoding="utf-8"
-    )
+    write_docs(merge_heldout_block(current_section(path), block), path)
 
 
 def _context(text: str, start: int, end: int) -> str:

@@ -416,8 +416,8 @@ def report(results: Sequence[LanguageResult], args: argparse.Namespace, command:
     return "\n".join(out)
 
 
-def write_docs(section: str, path: Path = DOCS_FILE) -> None:
-    """Replace the text between the detection markers in ``docs/benchmarks.md``."""
+def _read_docs(path: Path) -> tuple[str, int, int]:
+    """The docs file and the positions of the detection markers in it."""
     try:
         doc = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -425,6 +425,18 @@ def write_docs(section: str, path: Path = DOCS_FILE) -> None:
     start, end = doc.find(START_MARKER), doc.find(END_MARKER)
     if start < 0 or end < start:
         raise BenchError(f"{path} lacks the markers {START_MARKER} … {END_MARKER}; add them back")
+    return doc, start, end
+
+
+def current_section(path: Path = DOCS_FILE) -> str:
+    """The text now between the detection markers in ``docs/benchmarks.md``."""
+    doc, start, end = _read_docs(path)
+    return doc[start + len(START_MARKER) : end].strip("\n")
+
+
+def write_docs(section: str, path: Path = DOCS_FILE) -> None:
+    """Replace the text between the detection markers in ``docs/benchmarks.md``."""
+    doc, start, end = _read_docs(path)
     new = doc[: start + len(START_MARKER)] + "\n" + section + "\n" + doc[end:]
     path.write_text(new, encoding="utf-8")
 
