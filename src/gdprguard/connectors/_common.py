@@ -10,7 +10,32 @@ from .._config import ConnectorConfig, resolve_secret
 from .._exceptions import ConfigError
 from .http import Clock, HttpClient, RateBudget, RetryPolicy
 
-__all__ = ["build_http", "digits", "phone_matches", "safe_id", "secret", "sid", "unique"]
+__all__ = [
+    "ApiV2Connector",
+    "build_http",
+    "digits",
+    "phone_matches",
+    "safe_id",
+    "secret",
+    "sid",
+    "unique",
+]
+
+
+class ApiV2Connector:
+    """What the built-in connectors share: a name, one HTTP client, paths under ``/api/v2/``."""
+
+    def __init__(self, name: str, http: HttpClient) -> None:
+        self.name = name
+        self.http = http
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.http.close()
+
+    @staticmethod
+    def _path(path: str) -> str:
+        return f"/api/v2/{path.lstrip('/')}"
 
 
 def sid(value: Any) -> str | None:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from .._config import ConnectorConfig
 from .._exceptions import AuthenticationError, ConfigError, FatalAPIError, NotFoundError
 from ..models import Attachment, Comment, Person, Ticket
-from ._common import build_http, phone_matches, safe_id, secret, sid, unique
+from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, sid, unique
 from .auth import FreshdeskKeyAuth
 from .base import (
     DeletionResult,
@@ -30,7 +30,7 @@ from .base import (
     UnsupportedOperationError,
 )
 from .htmltext import HtmlText, resolve_targets
-from .http import ApiResponse, HttpClient
+from .http import ApiResponse
 from .pagination import LinkHeaderPaginator, PageRequest, iter_pages
 from .sync import ExportPage, SyncState, TicketExport
 
@@ -139,26 +139,15 @@ def _person(data: Mapping[str, Any]) -> Person:
     )
 
 
-class FreshdeskConnector:
+class FreshdeskConnector(ApiV2Connector):
     """A Freshdesk account (API key)."""
 
     type: ClassVar[str] = "freshdesk"
     export_page_size: int = PER_PAGE
 
-    def __init__(self, name: str, http: HttpClient) -> None:
-        self.name = name
-        self.http = http
-
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> FreshdeskConnector:
         return cls(name, build_http(config, FreshdeskKeyAuth(secret(config, name)), **options))
-
-    def close(self) -> None:
-        self.http.close()
-
-    @staticmethod
-    def _path(path: str) -> str:
-        return f"/api/v2/{path.lstrip('/')}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.http.get(self._path(path), params).body

@@ -23,7 +23,7 @@ from .._exceptions import (
     NotFoundError,
 )
 from ..models import Attachment, Comment, Person, Ticket
-from ._common import build_http, phone_matches, safe_id, secret, sid, unique
+from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, sid, unique
 from .auth import BearerAuth, ZendeskTokenAuth
 from .base import (
     DeletionResult,
@@ -33,7 +33,7 @@ from .base import (
     RedactTarget,
 )
 from .htmltext import REDACTION_CHAR, HtmlText, TextRange, resolve_targets
-from .http import ApiResponse, HttpClient
+from .http import ApiResponse
 from .pagination import (
     OffsetPaginator,
     PageRequest,
@@ -144,15 +144,11 @@ def _person(data: Mapping[str, Any], identities: Sequence[Mapping[str, Any]] = (
     )
 
 
-class ZendeskConnector:
+class ZendeskConnector(ApiV2Connector):
     """A Zendesk Support account (API token as ``email/token``, or an OAuth bearer token)."""
 
     type: ClassVar[str] = "zendesk"
     export_page_size: int = EXPORT_PAGE_SIZE
-
-    def __init__(self, name: str, http: HttpClient) -> None:
-        self.name = name
-        self.http = http
 
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> ZendeskConnector:
@@ -161,14 +157,7 @@ class ZendeskConnector:
         auth = ZendeskTokenAuth(config.email, token) if config.email else BearerAuth(token)
         return cls(name, build_http(config, auth, **options))
 
-    def close(self) -> None:
-        self.http.close()
-
     # -- helpers -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _path(path: str) -> str:
-        return f"/api/v2/{path.lstrip('/')}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.http.get(self._path(path), params).body or {}

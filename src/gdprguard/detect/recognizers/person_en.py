@@ -9,7 +9,7 @@ from importlib import resources
 
 from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
 
-__all__ = ["EnPersonRecognizer", "first_names", "given_names", "surnames"]
+__all__ = ["EnPersonRecognizer", "given_names", "surnames"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -21,12 +21,6 @@ def _load(name: str) -> frozenset[str]:
     return frozenset(
         line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
     )
-
-
-@cache
-def first_names() -> frozenset[str]:
-    """Common English given names shipped in ``gdprguard/data/en_first_names.txt``."""
-    return _load("en_first_names.txt")
 
 
 @cache
