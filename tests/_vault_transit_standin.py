@@ -4,12 +4,15 @@ The Vault server binary is not available from this machine's package registries,
 ``VaultTransitKeyProvider`` is tested against this small server, which follows Vault's transit
 HTTP API for the calls gdprguard makes: the same paths, ``X-Vault-Token`` header, request and
 response JSON (``{"data": {...}}`` envelopes, ``{"errors": [...]}`` on failure), key versions,
-``vault:v<N>:<base64>`` ciphertexts, ``associated_data`` for AES-GCM keys, ``rotate`` and
-``min_decryption_version``. Crypto is real AES-256-GCM (one key per version).
+``vault:v<N>:<base64>`` ciphertexts, ``associated_data`` for AES-GCM keys, ``rotate``,
+``min_decryption_version``/``min_encryption_version`` and ``trim`` (``min_available_version``,
+with Vault's rules: no trim while ``min_encryption_version`` is 0, never past either minimum, and
+no minimum below a trimmed version). Crypto is real AES-256-GCM (one key per version).
 
 Endpoints: ``GET|POST /v1/<mount>/keys/<name>``, ``POST /v1/<mount>/keys/<name>/rotate``,
-``POST /v1/<mount>/keys/<name>/config``, ``POST /v1/<mount>/encrypt/<name>``,
-``POST /v1/<mount>/decrypt/<name>``.
+``POST /v1/<mount>/keys/<name>/config``, ``POST /v1/<mount>/keys/<name>/trim``,
+``POST /v1/<mount>/encrypt/<name>``, ``POST /v1/<mount>/decrypt/<name>``. Paths listed in
+``denied`` answer 403, like a token whose policy lacks them.
 """
 
 from __future__ import annotations
@@ -36,15 +39,14 @@ class _TransitKey:
     versions: dict[int, bytes] = field(default_factory=dict)
     created: dict[int, int] = field(default_factory=dict)
     min_decryption_version: int = 1
+    min_encryption_version: int = 0
+    min_available_version: int = 0
+    latest: int = 0
 
     def add_version(self) -> None:
-        version = len(self.versions) + 1
-        self.versions[version] = AESGCM.generate_key(256)
-        self.created[version] = int(time.time())
-
-    @property
-    def latest(self) -> int:
-        return max(self.versions)
+        self.latest += 1
+        self.versions[self.latest] = AESGCM.generate_key(256)
+        self.created[self.latest] = int(time.time())
 
 
 class _VaultError(Exception):
@@ -62,6 +64,7 @@ class TransitStandin:
         self.mount = mount
         self.keys: dict[str, _TransitKey] = {}
         self.calls: list[tuple[str, str]] = []
+        self.denied: set[str] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -90,11 +93,15 @@ class TransitStandin:
             "derived": False,
             "exportable": False,
             "imported_key": False,
-            "keys": {str(v): key.created[v] for v in sorted(key.versions)},
+            "keys": {
+                str(v): key.created[v]
+                for v in sorted(key.versions)
+                if v >= key.min_decryption_version
+            },
             "latest_version": key.latest,
-            "min_available_version": 0,
+            "min_available_version": key.min_available_version,
             "min_decryption_version": key.min_decryption_version,
-            "min_encryption_version": 0,
+            "min_encryption_version": key.min_encryption_version,
             "name": name,
             "supports_decryption": True,
             "supports_derivation": True,
@@ -108,6 +115,8 @@ class TransitStandin:
         if not path.startswith(prefix):
             raise _VaultError(404, "1 error occurred:\n\t* unsupported path\n\n")
         parts = path[len(prefix) :].split("/")
+        if path[len(prefix) :] in self.denied:
+            raise _VaultError(403, "1 error occurred:\n\t* permission denied\n\n")
         with self._lock:
             if parts[0] == "keys" and len(parts) == 2:
                 return self._keys_endpoint(method, parts[1], body)
@@ -118,6 +127,8 @@ class TransitStandin:
                     return 200, {"data": self._key_info(parts[1], key)}
                 if parts[2] == "config":
                     return self._config(parts[1], key, body)
+                if parts[2] == "trim":
+                    return self._trim(parts[1], key, body)
             if parts[0] == "encrypt" and len(parts) == 2 and method == "POST":
                 return self._encrypt(parts[1], body)
             if parts[0] == "decrypt" and len(parts) == 2 and method == "POST":
@@ -147,13 +158,39 @@ class TransitStandin:
         raise _VaultError(405, "1 error occurred:\n\t* unsupported operation\n\n")
 
     def _config(self, name: str, key: _TransitKey, body: dict[str, Any]) -> tuple[int, Any]:
-        if "min_decryption_version" in body:
-            value = int(body["min_decryption_version"])
-            if value > key.latest:
-                raise _VaultError(
-                    400, "cannot set min decryption version to a value greater than latest"
-                )
-            key.min_decryption_version = max(value, 1)
+        dec = int(body.get("min_decryption_version", key.min_decryption_version))
+        enc = int(body.get("min_encryption_version", key.min_encryption_version))
+        if dec > key.latest or enc > key.latest:
+            raise _VaultError(400, "cannot set min version to a value greater than latest")
+        if key.min_available_version and max(dec, 1) < key.min_available_version:
+            raise _VaultError(
+                400, "min decryption version should not be less then min available version"
+            )
+        if key.min_available_version and enc < key.min_available_version:
+            raise _VaultError(
+                400, "min encryption version should not be less than min available version"
+            )
+        key.min_decryption_version = max(dec, 1)
+        key.min_encryption_version = enc
+        return 200, {"data": self._key_info(name, key)}
+
+    def _trim(self, name: str, key: _TransitKey, body: dict[str, Any]) -> tuple[int, Any]:
+        value = int(body.get("min_available_version", 0))
+        if key.min_encryption_version == 0:
+            raise _VaultError(
+                400, "minimum available version cannot be set when minimum encryption version "
+                "is not set"
+            )  # fmt: skip
+        if value > min(key.min_decryption_version, key.min_encryption_version):
+            raise _VaultError(
+                400, "cannot set minimum available version greater than minimum decryption or "
+                "encryption version"
+            )  # fmt: skip
+        if value < key.min_available_version:
+            raise _VaultError(400, "minimum available version cannot be decreased")
+        for version in [v for v in key.versions if v < value]:
+            del key.versions[version], key.created[version]
+        key.min_available_version = value
         return 200, {"data": self._key_info(name, key)}
 
     def _encrypt(self, name: str, body: dict[str, Any]) -> tuple[int, Any]:
@@ -178,12 +215,12 @@ class TransitStandin:
             raw = base64.b64decode(payload, validate=True)
         except (ValueError, binascii.Error):
             raise _VaultError(400, "invalid ciphertext: no prefix") from None
-        if version not in key.versions:
-            raise _VaultError(400, "invalid key version")
         if version < key.min_decryption_version:
             raise _VaultError(
                 400, "ciphertext or signature version is disallowed by policy (too old)"
             )
+        if version not in key.versions:
+            raise _VaultError(400, "invalid key version")
         aad = _b64decode(body.get("associated_data", ""), "associated_data")
         try:
             plaintext = AESGCM(key.versions[version]).decrypt(raw[:12], raw[12:], aad or None)

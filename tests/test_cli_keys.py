@@ -52,9 +52,9 @@ def test_rotate_json_and_progress(store_config: Path, capsys) -> None:
     code, out, err = _run(capsys, "keys", "rotate", "--json", "--batch-size", "2")
     assert code == 0
     report = json.loads(out)
-    assert report["created"] is True and report["rewrapped"] == 7
-    assert len(report["retired"]) == 1
-    assert "re-wrapped 2/7 data keys" in err and "re-wrapped 7/7 data keys" in err
+    assert report["created"] is True and report["rewrapped"] == 8
+    assert len(report["retired"]) == 1 and report["destroyed"] == []
+    assert "re-wrapped 2/8 data keys" in err and "re-wrapped 8/8 data keys" in err
     with Vault.from_settings(load_settings()) as vault:
         assert vault.open("r:jane") == b"jane's original"
 
@@ -95,10 +95,10 @@ def test_audit_verify_and_tamper(
     _run(capsys, "keys", "rotate")
     _run(capsys, "keys", "shred", "--subject", SUBJECT, "--yes")
     code, out, err = _run(capsys, "audit", "verify", "--json")
-    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["entries"] == 2
+    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["entries"] == 3
     code, out, _ = _run(capsys, "audit", "list", "--json")
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [e["action"] for e in lines] == ["keys.rotate", "keys.shred"]
+    assert [e["action"] for e in lines] == ["keys.rotate.begin", "keys.rotate", "keys.shred"]
     store = Store(store_url)
     drop_audit_triggers(store)
     with store.engine.begin() as connection:

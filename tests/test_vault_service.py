@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select, update
 
@@ -199,7 +201,9 @@ def test_shredding_one_subject_leaves_the_others(vault: Vault) -> None:
     assert vault.open("policy:snapshot:1") == records["policy:snapshot:1"]
     again = vault.shred_subject(ALICE, actor="test")
     assert again.status == "already-shredded" and again.records == 2
-    assert vault.shred_subject("zendesk:support:user:999", actor="test").status == "no-key"
+    nothing = vault.shred_subject("zendesk:support:user:999", actor="test")
+    assert nothing.status == "nothing-sealed" and nothing.records == 0
+    assert "nothing was sealed" in nothing.warnings[0]
     status = vault.status()
     assert status.shredded_subjects == 1 and status.shredded_records == 2
     assert status.subjects == 1
@@ -232,8 +236,9 @@ def test_rotation_keeps_every_record_readable(vault: Vault, home) -> None:
     report = vault.rotate(actor="test", reason="scheduled")
     assert report.created and not report.resumed
     assert report.primary_kek_id != old and report.retired == [old]
-    assert report.rewrapped == 4  # Alice, Bob, the shared key and the subject-index key
-    assert not (home / f"master-{old.split(':')[1]}.key").exists()
+    assert report.rewrapped == 5  # Alice, Bob, the shared key and the two system keys
+    archive = home / f"master-{old.split(':')[1]}.key"
+    assert archive.exists() and report.destroyed == []  # kept for the grace period
     for record_id, plaintext in records.items():
         assert vault.open(record_id) == plaintext
     fresh = Vault(vault.store, FileKeyProvider(home / "master.key"))
@@ -242,6 +247,16 @@ def test_rotation_keeps_every_record_readable(vault: Vault, home) -> None:
     assert status.pending_rotation == 0
     assert {k.kek_id: k.data_keys for k in status.master_keys}[report.primary_kek_id] >= 4
     assert next(k for k in status.master_keys if k.kek_id == old).retired_at is not None
+    assert fresh.destroy_retired(actor="test").destroyed == []  # grace period not over
+    later = Vault(
+        vault.store,
+        FileKeyProvider(home / "master.key"),
+        clock=lambda: datetime.now(UTC) + timedelta(days=8),
+    )
+    assert later.destroy_retired(actor="test").destroyed == [old]
+    assert not archive.exists()
+    assert all(later.open(r) == p for r, p in records.items())
+    assert next(k for k in later.status().master_keys if k.kek_id == old).destroyed_at
 
 
 def test_rotation_does_not_reencrypt_data(vault: Vault, store: Store) -> None:
@@ -273,10 +288,11 @@ def test_rotation_resumes_after_a_crash(vault: Vault, home) -> None:
     assert status.pending_rotation > 0
     assert (home / f"master-{old.split(':')[1]}.key").exists()
     assert all(fresh.open(f"r:{n}") == f"record {n}".encode() for n in range(12))
+    fresh.retire_grace = timedelta(0)
     report = fresh.rotate(actor="test", batch_size=5)
     assert report.resumed and not report.created
     assert report.primary_kek_id == status.primary_kek_id  # no third key
-    assert report.retired == [old]
+    assert report.retired == [old] and report.destroyed == [old]
     assert fresh.status().pending_rotation == 0
     assert all(fresh.open(f"r:{n}") == f"record {n}".encode() for n in range(12))
     assert sorted(p.name for p in home.glob("master*")) == ["master.key"]

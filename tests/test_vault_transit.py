@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import requests
@@ -117,12 +118,13 @@ def test_bad_settings() -> None:
 
 
 def test_vault_on_transit(store: Store, transit: TransitStandin, provider) -> None:
-    vault = Vault(store, provider)
+    vault = Vault(store, provider, retire_grace=timedelta(0))
     vault.seal("r:1", b"alice's original", kind="original", subject_id="zendesk:s:user:1")
     vault.seal("r:2", b"bob's original", kind="original", subject_id="zendesk:s:user:2")
     report = vault.rotate(actor="test", batch_size=1)
     assert report.created and report.primary_kek_id.endswith(":v2")
     assert report.retired == ["vault-transit:transit/gdprguard-test:v1"]
+    assert report.destroyed == report.retired  # no grace period in this test
     assert transit.keys["gdprguard-test"].min_decryption_version == 2
     fresh = Vault(store, VaultTransitKeyProvider(transit.url, transit.token, key="gdprguard-test"))
     assert fresh.open("r:1") == b"alice's original"

@@ -6,10 +6,12 @@ never when the file is parsed, so a missing variable only matters to the command
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -25,6 +27,8 @@ __all__ = [
     "Settings",
     "StoreConfig",
     "find_config_path",
+    "insecure_http_host",
+    "is_loopback_host",
     "load_settings",
     "resolve_secret",
 ]
@@ -47,6 +51,43 @@ def resolve_secret(value: str, *, where: str = "configuration") -> str:
             f"{where} refers to environment variable {var}, which is not set; "
             f"export {var}=... before running gdprguard"
         ) from None
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether *host* is this machine's loopback: ``localhost``, 127.0.0.0/8 or ``::1``."""
+    if not host:
+        return False
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def insecure_http_host(url: str) -> str | None:
+    """The host of a plain ``http://`` URL that leaves this machine, else ``None``.
+
+    The URL is read both by Python's parser and by urllib3's (which ``requests`` uses); it counts
+    as loopback only when both agree, so a URL such as ``http://evil\\@127.0.0.1`` cannot pass.
+    """
+    from urllib3.util import parse_url  # comes with requests; only needed here
+
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() != "http":
+            return None
+        ours, theirs = parts.hostname, parse_url(url.strip()).host
+    except ValueError:
+        return "(unparsable host)"
+    for host in (ours, theirs):
+        if not is_loopback_host(host):
+            return host or "(no host)"
+    return None
 
 
 class _Section(BaseModel):
@@ -81,6 +122,17 @@ class KeysConfig(_Section):
     vault_token: str | None = None
     vault_key: str = "gdprguard"
     vault_mount: str = "transit"
+    allow_insecure_http: bool = Field(
+        default=False,
+        description="allow an http:// vault_url that is not loopback (the token and data keys "
+        "then cross the network unencrypted)",
+    )
+    retired_key_grace_days: int = Field(
+        default=7,
+        ge=0,
+        description="days a retired master key is kept before `keys retire` or the next "
+        "rotation destroys it (if still nothing uses it)",
+    )
 
 
 class DetectionConfig(_Section):
@@ -102,6 +154,11 @@ class ConnectorConfig(_Section):
     url: str
     email: str | None = None
     token: str
+    allow_insecure_http: bool = Field(
+        default=False,
+        description="allow an http:// url that is not loopback (the token and the helpdesk's "
+        "personal data then cross the network unencrypted)",
+    )
 
     @field_validator("url")
     @classmethod
@@ -109,6 +166,19 @@ class ConnectorConfig(_Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a local sandbox)")
         return value.rstrip("/")
+
+    def require_secure_transport(self, name: str) -> None:
+        """Refuse a plain ``http://`` url off this machine unless ``allow_insecure_http`` is set."""
+        host = insecure_http_host(self.url)
+        if host is None or self.allow_insecure_http:
+            return
+        raise ConfigError(
+            f"connector {name}: url uses plain http:// to {host}, which is not this machine's "
+            "loopback, so the helpdesk token and the personal data it returns would cross the "
+            "network unencrypted; use https://, or, only on a network you trust, set "
+            f"allow_insecure_http = true in [connectors.{name}] (connector add: "
+            "--allow-insecure-http)"
+        )
 
 
 class Settings(_Section):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 from ._exceptions import KeyProviderError
 
-__all__ = ["home_dir", "load_or_create_secret_file"]
+__all__ = ["fsync_dir", "home_dir", "load_or_create_secret_file", "write_secret_file"]
 
 DEFAULT_HOME = ".gdprguard"
 
@@ -31,15 +32,8 @@ def load_or_create_secret_file(path: Path, nbytes: int = 32) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         secret = secrets.token_bytes(nbytes)
-        # O_EXCL: never clobber a key another process created a moment ago.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
+        if not write_secret_file(path, secret):  # another process created it a moment ago
             return load_or_create_secret_file(path, nbytes)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secret)
-            handle.flush()
-            os.fsync(handle.fileno())
         return secret
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
@@ -54,3 +48,36 @@ def load_or_create_secret_file(path: Path, nbytes: int = 32) -> bytes:
             "restore it from backup (do not replace it, or sealed data becomes unreadable)"
         )
     return data
+
+
+def write_secret_file(path: Path, data: bytes) -> bool:
+    """Write *data* to a new 0600 file at *path*, all or nothing; False if *path* exists.
+
+    The bytes go to a temporary file in the same directory, are fsynced, and the file is then
+    hard-linked into place, which fails if *path* already exists (another process's key is
+    never clobbered) and never exposes a half-written key, even after a crash.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        fsync_dir(path.parent)
+        return True
+    finally:
+        os.unlink(tmp)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a directory entry change (create, rename, unlink) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

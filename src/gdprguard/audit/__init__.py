@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ._actor import ACTOR_ENV, default_actor
-from ._log import GENESIS_MAC, AuditLog, canonical_json, count_entries, summarise
+from ._log import CHECKPOINT_GLOB, GENESIS_MAC, AuditLog, canonical_json, count_entries, summarise
 from ._models import AuditEntry, AuditProblem, AuditReport
 
 __all__ = [
     "ACTOR_ENV",
+    "CHECKPOINT_GLOB",
     "GENESIS_MAC",
     "AuditEntry",
     "AuditLog",

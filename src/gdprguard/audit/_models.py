@@ -16,6 +16,8 @@ ProblemKind = Literal[
     "truncated",
     "checkpoint-mismatch",
     "checkpoint-forged",
+    "checkpoint-foreign",
+    "non-canonical",
     "unreadable",
 ]
 

@@ -107,7 +107,8 @@ def save_connector(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool
     """
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     current = _validated(path, existing)
-    section = {k: v for k, v in cfg.model_dump().items() if v is not None}
+    # Only what differs from the defaults: no `email` when unset, no `allow_insecure_http = false`.
+    section = cfg.model_dump(exclude_defaults=True)
     if name in current.connectors:
         if not replace:
             raise UsageError(
@@ -179,6 +180,14 @@ def add(
     email: Annotated[
         str | None, typer.Option("--email", help="Zendesk: the admin's email (API-token auth)")
     ] = None,
+    allow_insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-http",
+            help="accept a plain http:// URL that is not this machine's loopback (the token "
+            "then crosses the network unencrypted; only on a network you trust)",
+        ),
+    ] = False,
     test: Annotated[bool, typer.Option("--test/--no-test", help="check the connection")] = True,
     replace: Annotated[bool, typer.Option("--replace", help="overwrite an existing one")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
@@ -199,10 +208,13 @@ def add(
             f"unknown connector type {type_!r}; known types: {', '.join(connector_types())}"
         )
     try:
-        cfg = ConnectorConfig(type=type_, url=url, email=email, token=token)
+        cfg = ConnectorConfig(
+            type=type_, url=url, email=email, token=token, allow_insecure_http=allow_insecure_http
+        )
     except ValidationError as exc:
         problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
         raise UsageError(f"invalid connector settings: {problems}") from None
+    cfg.require_secure_transport(name)  # before anything is written
     if type_ == "zendesk" and not email:
         info("note: no --email given, so the token is sent as an OAuth bearer token")
     path = _config_path(ctx)

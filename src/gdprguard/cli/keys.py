@@ -29,8 +29,9 @@ def _print_status(status: KeyStatus) -> None:
     for key in status.master_keys:
         flags = [
             "primary" if key.primary else "",
-            "" if key.available else "UNAVAILABLE",
-            "retired" if key.retired_at else "",
+            "" if key.available or key.destroyed_at else "UNAVAILABLE",
+            "retired" if key.retired_at and not key.destroyed_at else "",
+            "destroyed" if key.destroyed_at else "",
         ]
         label = ", ".join(flag for flag in flags if flag)
         info(f"  {key.kek_id}: {key.data_keys} data keys{f' ({label})' if label else ''}")
@@ -93,6 +94,28 @@ def register(app: typer.Typer) -> None:
         for note in report.notes:
             info(f"  {note}")
 
+    @keys.command("retire")
+    def retire_command(
+        ctx: typer.Context, json_output: JsonOption = False, reason: ReasonOption = ""
+    ) -> None:
+        """Destroy retired master keys whose grace period is over and that nothing uses.
+
+        Rotation retires the old master key at once but destroys it only after
+        [keys] retired_key_grace_days (default 7), so processes still running with the old key
+        can notice the rotation first. See docs/security.md.
+        """
+        with open_vault(ctx) as vault:
+            report = vault.destroy_retired(actor=_actor(), reason=reason)
+        if json_output:
+            emit_json(report.model_dump(mode="json"))
+            return
+        if not report.destroyed:
+            info("no retired master key is due for destruction")
+        for kek_id in report.destroyed:
+            info(f"destroyed master key {kek_id}")
+        for note in report.notes:
+            info(f"  {note}")
+
     @keys.command("shred")
     def shred_command(
         ctx: typer.Context,
@@ -124,6 +147,9 @@ def register(app: typer.Typer) -> None:
         elif report.status == "already-shredded":
             info(f"subject {subject_ref[:12]}… was already shredded; nothing to do")
         else:
-            info(f"subject {subject_ref[:12]}… has no data key; nothing was sealed for it")
+            info(f"subject {subject_ref[:12]}…: nothing sealed, nothing to destroy")
+        if not json_output:
+            for warning in report.warnings:
+                info(f"warning: {warning}")
 
     app.add_typer(keys, name="keys")

@@ -21,7 +21,7 @@ from ._common import AppState
 
 __all__ = ["app", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("scan", "sandbox", "connector", "keys", "audit")
+COMMAND_MODULES: tuple[str, ...] = ("scan", "sandbox", "connector", "keys", "audit", "backup")
 
 app = typer.Typer(
     name="gdprguard",

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from .._config import is_loopback_host
 from .._exceptions import UsageError
 from ._common import emit_json, info
 
@@ -66,6 +67,13 @@ def serve(
                 "(or --port 0 for a free one)"
             ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    if not is_loopback_host(host):
+        info(
+            f"warning: the sandbox listens on {host} (port {server.port}), not only on this "
+            f"machine's loopback; its credentials are derived from the seed (--seed {seed}), so "
+            "anyone who can reach it can read and change its data; use --host 127.0.0.1 unless "
+            "other machines must reach it"
+        )
     stop = threading.Event()
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:

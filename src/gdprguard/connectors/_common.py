@@ -84,6 +84,7 @@ def safe_id(value: str, what: str) -> str:
 
 
 def build_http(
+    name: str,
     config: ConnectorConfig,
     auth: Any,
     *,
@@ -92,7 +93,11 @@ def build_http(
     timeout: tuple[float, float] | None = None,
     budget: RateBudget | None = None,
 ) -> HttpClient:
-    """An :class:`HttpClient` for a connector section (options override the defaults)."""
+    """An :class:`HttpClient` for ``[connectors.NAME]`` (options override the defaults).
+
+    Refuses a plain ``http://`` URL off this machine unless the section allows it.
+    """
+    config.require_secure_transport(name)
     kwargs: dict[str, Any] = {"clock": clock, "retry": retry, "budget": budget}
     if timeout is not None:
         kwargs["timeout"] = timeout

@@ -147,7 +147,8 @@ class FreshdeskConnector(ApiV2Connector):
 
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> FreshdeskConnector:
-        return cls(name, build_http(config, FreshdeskKeyAuth(secret(config, name)), **options))
+        auth = FreshdeskKeyAuth(secret(config, name))
+        return cls(name, build_http(name, config, auth, **options))
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.http.get(self._path(path), params).body

@@ -17,6 +17,11 @@ instantly.
 
 Error messages name the method and path but never the query string (it can hold an email address)
 nor the response's free-text description (it can echo submitted values).
+
+Credentials only ever go to the configured origin. URLs the helpdesk hands back (``next_page``,
+``Link``) are never resolved with ``urljoin``: their path and query are re-based onto the
+configured origin by concatenation, and the final URL's scheme, host and port, as read by both
+Python's and urllib3's URL parsers, must equal the configured ones (:meth:`HttpClient.url_for`).
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+import idna
 import requests
 from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
+from urllib3.util import parse_url
 
 from .. import __version__
 from .._exceptions import (
@@ -62,6 +69,38 @@ install_log_hygiene()  # urllib3 would log search queries (emails, phones) at DE
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 USER_AGENT = f"gdprguard/{__version__}"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+"""``(scheme, host, port)`` of a URL, lower-cased, with the scheme's default port filled in."""
+
+
+def _origins(url: str) -> tuple[Origin, Origin]:
+    """The origin of *url* as Python's ``urlsplit`` reads it and as urllib3 (``requests``) does.
+
+    The two parsers disagree on some inputs (a backslash ends the host for urllib3, not for
+    ``urlsplit``), so a URL is only trusted when both agree. Raises ValueError when unparsable.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if not host.isascii():  # compare internationalised names the way urllib3 sends them
+        host = idna.encode(host, uts46=True).decode("ascii")  # IDNAError is a ValueError
+    ours = (scheme, host.lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0))
+    parsed = parse_url(url)  # LocationParseError is a ValueError
+    their_scheme = (parsed.scheme or "").lower()
+    theirs = (
+        their_scheme,
+        (parsed.host or "").strip("[]").lower(),
+        parsed.port or _DEFAULT_PORTS.get(their_scheme, 0),
+    )
+    return ours, theirs
+
+
+def _is_absolute(path_or_url: str) -> bool:
+    """Whether a helpdesk-provided value names its own origin (``http(s)://…`` or ``//host/…``)."""
+    head = path_or_url[:8].lower()
+    return head.startswith(("http://", "https://", "//"))
 
 
 class Clock(Protocol):
@@ -338,15 +377,31 @@ class HttpClient:
         session: requests.Session | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        shape = (
+            "helpdesk URL must look like https://acme.zendesk.com (or http://127.0.0.1:PORT "
+            "for a local sandbox)"
+        )
+        try:
+            parts = urlsplit(base_url)
+            ours, theirs = _origins(base_url)
+        except ValueError:
+            raise ConfigError(f"{shape}; this one cannot be parsed") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(shape)
+        if parts.username is not None or parts.password is not None:
             raise ConfigError(
-                "helpdesk URL must look like https://acme.zendesk.com (or http://127.0.0.1:PORT "
-                "for a local sandbox)"
+                f"{shape}; remove the user:password@ part (credentials belong in the connector's "
+                "email and token)"
+            )
+        if ours != theirs:
+            raise ConfigError(
+                f"{shape}; this one is read as two different hosts by different URL parsers "
+                "(remove backslashes and other unusual characters from the host part)"
             )
         self.base_url = base_url.rstrip("/")
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.host = parts.hostname or parts.netloc
+        self._origin: Origin = ours
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
@@ -382,16 +437,56 @@ class HttpClient:
         self._session.close()
 
     def url_for(self, path_or_url: str) -> str:
-        """An absolute URL on this helpdesk.
+        """An absolute URL on this helpdesk, for a path or a URL the helpdesk handed back.
 
-        Absolute URLs from the helpdesk (``next_page``, ``Link``) are re-based onto the configured
-        origin, so credentials are never sent to another host.
+        Absolute URLs (``next_page``, ``Link``) keep only their path and query, re-based onto the
+        configured origin by concatenation (never ``urljoin``, which lets a path such as
+        ``/http://other.example/x`` name another host); the result must pass
+        :meth:`require_same_origin`, so credentials are never sent to another host.
         """
-        if path_or_url.startswith(("http://", "https://")):
-            parts = urlsplit(path_or_url)
+        if _is_absolute(path_or_url):
+            try:
+                parts = urlsplit(path_or_url)
+            except ValueError:
+                raise FatalAPIError(
+                    "the helpdesk returned a next-page URL that cannot be parsed; refusing to "
+                    "follow it"
+                ) from None
             rest = parts.path + (f"?{parts.query}" if parts.query else "")
-            return urljoin(self.origin + "/", rest.lstrip("/"))
-        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+            url = f"{self.origin}/{rest.lstrip('/')}"
+        else:
+            url = f"{self.base_url}/{path_or_url.lstrip('/')}"
+        self.require_same_origin(url)
+        return url
+
+    def require_same_origin(self, url: str) -> None:
+        """Raise FatalAPIError unless *url*'s scheme, host and port are the configured ones.
+
+        Both Python's and urllib3's URL parsers must agree, so parser differentials (backslashes,
+        ``user@host``) cannot smuggle in another host. The message never shows the query string.
+        """
+        hint = (
+            "the credentials must not leave it; a helpdesk-provided link pointed elsewhere "
+            "(check the connector's url, or report the helpdesk's pagination links)"
+        )
+        try:
+            seen = _origins(url)
+        except ValueError:
+            raise FatalAPIError(
+                "refusing to send a request to a URL that cannot be parsed: it may not be the "
+                f"configured helpdesk ({self._origin_label}), and {hint}"
+            ) from None
+        for scheme, host, port in seen:
+            if (scheme, host, port) != self._origin:
+                raise FatalAPIError(
+                    f"refusing to send a request to {scheme}://{host}:{port}: it is not the "
+                    f"configured helpdesk ({self._origin_label}), and {hint}"
+                )
+
+    @property
+    def _origin_label(self) -> str:
+        scheme, host, port = self._origin
+        return f"{scheme}://{host}:{port}"
 
     def request(
         self,

@@ -76,5 +76,10 @@ def get_connector_class(type_name: str) -> type[HelpdeskConnector]:
 
 
 def build_connector(name: str, config: ConnectorConfig, **options: Any) -> HelpdeskConnector:
-    """Instantiate the connector for ``[connectors.NAME]`` (options: clock, retry, timeout)."""
+    """Instantiate the connector for ``[connectors.NAME]`` (options: clock, retry, timeout).
+
+    A plain ``http://`` URL off this machine is refused (ConfigError) unless the section sets
+    ``allow_insecure_http``, whichever connector class handles the type.
+    """
+    config.require_secure_transport(name)
     return get_connector_class(config.type).from_config(name, config, **options)

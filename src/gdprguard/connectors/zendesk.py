@@ -155,7 +155,7 @@ class ZendeskConnector(ApiV2Connector):
         """API-token auth when ``email`` is set, else the token is used as an OAuth bearer token."""
         token = secret(config, name)
         auth = ZendeskTokenAuth(config.email, token) if config.email else BearerAuth(token)
-        return cls(name, build_http(config, auth, **options))
+        return cls(name, build_http(name, config, auth, **options))
 
     # -- helpers -----------------------------------------------------------------------------
 

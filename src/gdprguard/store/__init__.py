@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._errors import StoreConflictError, StoreError, translate_errors
-from ._schema import audit_log, data_keys, master_keys, metadata, sealed_records
+from ._schema import audit_log, data_keys, master_keys, metadata, sealed_records, vault_state
 from ._store import MIGRATIONS_DIR, Store
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "metadata",
     "sealed_records",
     "translate_errors",
+    "vault_state",
 ]

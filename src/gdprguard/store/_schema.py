@@ -21,7 +21,7 @@ from sqlalchemy import (
     text,
 )
 
-__all__ = ["audit_log", "data_keys", "master_keys", "metadata", "sealed_records"]
+__all__ = ["audit_log", "data_keys", "master_keys", "metadata", "sealed_records", "vault_state"]
 
 metadata = MetaData(
     naming_convention={
@@ -41,6 +41,17 @@ master_keys = Table(
     Column("provider", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Small named facts about the vault, e.g. ``primary_kek_id``: the master key new data keys must
+#: be wrapped under (set at initialisation and by rotation; checked before every new data key).
+vault_state = Table(
+    "vault_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 #: Data keys (DEKs), wrapped by a master key. ``scope`` is ``subject:<ref>``, ``shared`` or

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["MIGRATIONS_DIR", "Store"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_BUSY_TIMEOUT_MS = 30000
 
 
 def _alembic_config() -> Config:
@@ -69,7 +71,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -87,6 +89,11 @@ class Store:
     The schema is migrated to the newest revision on first use (``migrate=False`` skips that).
     Use ``with store.session() as s:`` for one transaction; errors leave as ``StoreError``.
     """
+
+    #: how the store waits between retries (tests replace it; nothing here needs real time)
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    #: how long one write-ahead-log checkpoint attempt waits for readers (milliseconds)
+    checkpoint_wait_ms: int = 250
 
     def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
         with translate_errors("(as configured)"):
@@ -137,16 +144,35 @@ class Store:
             with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield session
 
-    def purge_freed_pages(self) -> None:
+    def purge_freed_pages(self, *, attempts: int = 3) -> bool:
         """Push destroyed rows out of the places they linger after a commit (best effort):
         SQLite's write-ahead log is checkpointed and truncated, PostgreSQL tables are vacuumed.
-        Backups and PostgreSQL's WAL archive are out of reach (see docs/security.md)."""
+        Backups and PostgreSQL's WAL archive are out of reach (see docs/security.md).
+
+        False if SQLite could not finish the checkpoint (another connection is reading) after
+        *attempts* tries; the caller should warn that the old pages may still be on disk.
+        """
         with translate_errors(self.display_url), self._engine.connect() as connection:
-            if self.dialect == "sqlite":
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            elif self.dialect == "postgresql":
+            if self.dialect == "postgresql":
                 connection.execution_options(isolation_level="AUTOCOMMIT")
                 connection.exec_driver_sql("VACUUM data_keys")
+                return True
+            if self.dialect != "sqlite":
+                return True
+            # A reader blocks the checkpoint; wait for it briefly, not for the 30 s busy timeout.
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(self.checkpoint_wait_ms)}")
+            try:
+                for attempt in range(attempts):
+                    busy, _log, _done = connection.exec_driver_sql(
+                        "PRAGMA wal_checkpoint(TRUNCATE)"
+                    ).one()
+                    if not busy:
+                        return True
+                    if attempt + 1 < attempts:
+                        self.sleep(0.05 * 2**attempt)
+                return False
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
     def current_revision(self) -> str | None:
         """The schema revision the database is at (None before the first migration)."""

@@ -30,4 +30,5 @@ def provider_from_settings(keys: KeysConfig) -> KeyProvider:
         resolve_secret(keys.vault_token, where="[keys] vault_token"),
         key=keys.vault_key,
         mount=keys.vault_mount,
+        allow_insecure_http=keys.allow_insecure_http,
     )

@@ -8,7 +8,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["KeyStatus", "MasterKeyStatus", "RotationReport", "SealedRecord", "ShredReport"]
+__all__ = [
+    "KeyStatus",
+    "MasterKeyStatus",
+    "RotationReport",
+    "SealedRecord",
+    "ShredReport",
+    "ShredStatus",
+]
+
+#: ``nothing-sealed``: the subject had no data key (a success, reported with a warning)
+ShredStatus = Literal["shredded", "already-shredded", "nothing-sealed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,7 @@ class MasterKeyStatus(BaseModel):
     data_keys: int = Field(description="live data keys wrapped under it")
     created_at: datetime | None = None
     retired_at: datetime | None = None
+    destroyed_at: datetime | None = None
 
 
 class KeyStatus(BaseModel):
@@ -54,7 +65,11 @@ class RotationReport(BaseModel):
     created: bool = Field(description="a new master key was made by this run")
     resumed: bool = Field(description="this run finished an interrupted rotation")
     rewrapped: int
-    retired: list[str]
+    retired: list[str] = Field(description="master keys retired by this run (nothing uses them)")
+    destroyed: list[str] = Field(
+        default_factory=list,
+        description="retired master keys destroyed by this run (grace period over, unused)",
+    )
     notes: list[str]
 
 
@@ -62,6 +77,7 @@ class ShredReport(BaseModel):
     """``keys shred``: the outcome for one subject (named by its keyed hash, not its id)."""
 
     subject_ref: str
-    status: Literal["shredded", "already-shredded", "no-key"]
+    status: ShredStatus
     key_ids: list[str]
     records: int = Field(description="sealed records that can no longer be opened")
+    warnings: list[str] = Field(default_factory=list)

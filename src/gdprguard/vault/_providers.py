@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .._exceptions import KeyProviderError
-from .._home import home_dir, load_or_create_secret_file
+from .._home import fsync_dir, home_dir, load_or_create_secret_file, write_secret_file
 
 __all__ = ["EnvKeyProvider", "FileKeyProvider", "KeyProvider", "LocalMasterKey"]
 
@@ -66,6 +66,11 @@ class KeyProvider(ABC):
     def describe(self) -> dict[str, str]:
         """Non-secret facts about where the keys live, for ``keys status``."""
         return {"provider": self.name}
+
+    def reload(self) -> None:
+        """Forget what this provider cached about its keys (another process may have rotated);
+        providers that ask their backend every time need not do anything."""
+        return None
 
 
 class LocalMasterKey:
@@ -123,6 +128,9 @@ class _LocalKeyring(KeyProvider):
         assert self._primary is not None
         return self._primary
 
+    def reload(self) -> None:
+        self._load()
+
     def primary_key_id(self) -> str:
         return self._ready().key_id
 
@@ -178,16 +186,20 @@ class FileKeyProvider(_LocalKeyring):
     def create_primary(self) -> str:
         """New key in ``<name>.next``, archive the current key, then atomically swap it in.
 
-        A crash at any step leaves every key readable; rerunning picks up an existing
-        ``.next`` file instead of generating yet another key.
+        The archive is a hard link to the current key file (the same blocks, complete or not at
+        all), so destroying it later overwrites the only copy. A crash at any step leaves every
+        key readable; rerunning picks up an existing ``.next`` file instead of generating yet
+        another key.
         """
+        self.reload()  # another process may have rotated since this one loaded its keys
         current = self._ready()
         new = LocalMasterKey(load_or_create_secret_file(self._next_path))
         archive = self._archive_path(current.key_id)
         if not archive.exists():
-            _write_secret(archive, self.path.read_bytes())
+            os.link(self.path, archive)
+            fsync_dir(self.path.parent)
         os.replace(self._next_path, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         self._load()
         assert self._primary is not None and self._primary.key_id == new.key_id
         return new.key_id
@@ -200,6 +212,36 @@ class FileKeyProvider(_LocalKeyring):
             _destroy_file(archive)
         self._keys.pop(kek_id, None)
         return f"deleted key file {archive}"
+
+    def export_keys(self) -> dict[str, bytes]:
+        """Every master key this provider holds, by id (for ``gdprguard backup`` only)."""
+        self._load()
+        return {
+            kek_id: load_or_create_secret_file(
+                self.path if kek_id == self.primary_key_id() else self._archive_path(kek_id)
+            )
+            for kek_id in self._keys
+        }
+
+    def import_keys(self, keys: dict[str, bytes], *, primary_kek_id: str | None) -> list[Path]:
+        """Write master keys back from a backup, never replacing a file (``gdprguard restore``).
+
+        The backup's primary becomes the primary file only if there is none; every other key is
+        written as an archived key beside it. Returns the files written.
+        """
+        written: list[Path] = []
+        for kek_id, material in sorted(keys.items()):
+            if LocalMasterKey(material).key_id != kek_id:
+                raise KeyProviderError(f"the key given for {kek_id} does not match its id")
+            as_primary = not self.path.exists() and (
+                kek_id == primary_kek_id or primary_kek_id not in keys
+            )
+            target = self.path if as_primary else self._archive_path(kek_id)
+            target.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+            if write_secret_file(target, material):
+                written.append(target)
+        self._primary = None
+        return written
 
     def _missing(self, kek_id: str) -> NoReturn:
         raise KeyProviderError(
@@ -277,22 +319,6 @@ def _decode_key(value: str, variable: str) -> bytes:
     return material
 
 
-def _write_secret(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _destroy_file(path: Path) -> None:
     """Overwrite with zeros, then unlink (best effort: SSDs and copy-on-write file systems may
     keep old blocks; see docs/security.md)."""
@@ -302,4 +328,4 @@ def _destroy_file(path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     path.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CursorResult, delete, distinct, func, insert, select
 
 from .._exceptions import InputError, VaultError
-from ..audit import AuditLog
+from ..audit import CHECKPOINT_GLOB, AuditLog
 from ..store import Store, data_keys, master_keys, sealed_records
 from ._keyring import SHARED_SCOPE, Keyring
-from ._models import KeyStatus, MasterKeyStatus, RotationReport, SealedRecord, ShredReport
+from ._models import (
+    KeyStatus,
+    MasterKeyStatus,
+    RotationReport,
+    SealedRecord,
+    ShredReport,
+    ShredStatus,
+)
 from ._providers import KeyProvider
-from ._rotation import ProgressCallback, rotate
+from ._rotation import ProgressCallback, destroy_retired, rotate
 
 if TYPE_CHECKING:
     from .._config import Settings
 
-__all__ = ["Vault"]
+__all__ = ["DEFAULT_RETIRE_GRACE", "Vault"]
+
+#: how long a retired master key is kept before it may be destroyed (see ``keys retire``)
+DEFAULT_RETIRE_GRACE = timedelta(days=7)
 
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._/#=+-]{0,254}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
@@ -71,12 +82,16 @@ class Vault:
         *,
         audit_log: AuditLog | None = None,
         checkpoint_dir: Path | None = None,
+        retire_grace: timedelta = DEFAULT_RETIRE_GRACE,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
-        self.keyring = Keyring(store, provider)
+        self.keyring = Keyring(store, provider, earlier_history=self._earlier_history)
         self.audit = audit_log or AuditLog(
             store, lambda: self.keyring.system_secret("audit"), checkpoint_dir=checkpoint_dir
         )
+        self.retire_grace = retire_grace
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Vault:
@@ -84,7 +99,26 @@ class Vault:
         from ._factory import provider_from_settings
 
         provider = provider_from_settings(settings.keys)
-        return cls(Store.from_settings(settings), provider)
+        return cls(
+            Store.from_settings(settings),
+            provider,
+            retire_grace=timedelta(days=settings.keys.retired_key_grace_days),
+        )
+
+    def _earlier_history(self) -> str | None:
+        """Whether files outside the database show it held an audit log before."""
+        directory = self.audit.checkpoint_dir
+        found = sorted(directory.glob(CHECKPOINT_GLOB)) if directory.is_dir() else []
+        if not found:
+            return None
+        return f"{directory} holds audit checkpoint files ({found[0].name}…) of an earlier log"
+
+    def initialise(self) -> bool:
+        """Create the vault's system keys in a new store (True if this call created them).
+
+        Happens by itself on first use; afterwards a missing system key is an error.
+        """
+        return self.keyring.initialise()
 
     @property
     def provider(self) -> KeyProvider:
@@ -205,22 +239,34 @@ class Vault:
     def delete(self, record_id: str, *, actor: str, reason: str = "") -> bool:
         """Delete one sealed record (audited); False if there was none."""
         _check_record_id(record_id)
+        self.audit.load_key()  # unwrap the audit key before taking the write lock
         with self.store.session() as session:
             result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
                 delete(sealed_records).where(sealed_records.c.record_id == record_id)
             )
             deleted = result.rowcount
-        if deleted:
-            self.audit.append(actor, "vault.delete", [record_id], reason, {})
+            if deleted:  # audited in the same transaction: no unaudited delete after a crash
+                self.audit.append_in(session, actor, "vault.delete", [record_id], reason, {})
         return bool(deleted)
 
     # -- keys -------------------------------------------------------------------------------
 
     def shred_subject(self, subject_id: str, *, actor: str, reason: str = "") -> ShredReport:
         """Destroy the subject's data key: their records stop opening (``ShreddedError``),
-        everyone else's are untouched. Idempotent; always audited."""
-        subject_ref = self.subject_ref(subject_id)
+        everyone else's are untouched. Idempotent; always audited, in the same transaction.
+
+        ``VaultError`` if the subject index itself is missing or unreadable (erasure would
+        otherwise silently miss every record). A subject with nothing sealed is a success with
+        status ``nothing-sealed`` and a warning: the normal case for many erasure requests.
+        """
+        return self.shred_subject_ref(self.subject_ref(subject_id), actor=actor, reason=reason)
+
+    def shred_subject_ref(self, subject_ref: str, *, actor: str, reason: str = "") -> ShredReport:
+        """``shred_subject`` for a subject known only by its keyed hash (restore replays these)."""
+        if not re.fullmatch(r"[0-9a-f]{64}", subject_ref):
+            raise InputError("a subject ref is 64 lowercase hex digits")
         scope = self.keyring.scope_of(subject_ref)
+        self.audit.load_key()  # unwrap the audit key before taking the write lock
         with self.store.session() as session:
             destroyed, tombstones = self.keyring.shred(session, scope)
             all_keys = list(
@@ -229,22 +275,35 @@ class Vault:
                 ).scalars()
             )
             records = self.keyring.count_records(session, all_keys)
-        self.store.purge_freed_pages()
-        report = ShredReport(
+            status: ShredStatus = "shredded" if destroyed else "already-shredded"
+            if not destroyed and not tombstones:
+                status = "nothing-sealed"
+            self.audit.append_in(
+                session,
+                actor,
+                "keys.shred",
+                [f"subject:{subject_ref}", *sorted(destroyed)],
+                reason,
+                {"status": status, "records": records},
+            )
+        warnings: list[str] = []
+        if status == "nothing-sealed":
+            warnings.append(
+                "nothing was sealed for this subject: no data key existed, so there was nothing "
+                "to destroy (check the subject id if you expected records)"
+            )
+        if not self.store.purge_freed_pages():
+            warnings.append(
+                "another connection held the database open, so the destroyed key may linger in "
+                "the SQLite write-ahead log until it closes; rerun the shred later to purge it"
+            )
+        return ShredReport(
             subject_ref=subject_ref,
-            status="shredded" if destroyed else ("already-shredded" if tombstones else "no-key"),
+            status=status,
             key_ids=sorted(destroyed),
             records=records,
+            warnings=warnings,
         )
-        status = report.status
-        self.audit.append(
-            actor,
-            "keys.shred",
-            [f"subject:{subject_ref}", *report.key_ids],
-            reason,
-            {"status": status, "records": records},
-        )
-        return report
 
     def rotate(
         self,
@@ -257,15 +316,30 @@ class Vault:
         """Re-wrap every data key under a new master key (or finish an interrupted rotation)."""
         if batch_size < 1:
             raise InputError("--batch-size must be at least 1")
-        report = rotate(self.keyring, batch_size=batch_size, progress=progress)
-        self.audit.append(
-            actor,
-            "keys.rotate",
-            [report.primary_kek_id, *report.retired],
-            reason,
-            {"rewrapped": report.rewrapped, "created": report.created, "resumed": report.resumed},
+        self.audit.load_key()  # the audit key is needed inside rotation's transactions
+        return rotate(
+            self.keyring,
+            self.audit,
+            actor=actor,
+            reason=reason,
+            batch_size=batch_size,
+            progress=progress,
+            now=self._clock(),
+            grace=self.retire_grace,
         )
-        return report
+
+    def destroy_retired(self, *, actor: str, reason: str = "") -> RotationReport:
+        """Destroy master keys retired longer than the grace period ago that no data key uses
+        (``keys retire``); ``keys rotate`` does the same at its end."""
+        self.audit.load_key()
+        return destroy_retired(
+            self.keyring,
+            self.audit,
+            actor=actor,
+            reason=reason,
+            now=self._clock(),
+            grace=self.retire_grace,
+        )
 
     def status(self) -> KeyStatus:
         """Master keys, data-key counts per master key, shredded subjects (counts only)."""
@@ -311,6 +385,9 @@ class Vault:
                 data_keys=int(per_kek.get(kek_id, 0)),
                 created_at=_aware(registered[kek_id].created_at) if kek_id in registered else None,
                 retired_at=_aware(registered[kek_id].retired_at) if kek_id in registered else None,
+                destroyed_at=(
+                    _aware(registered[kek_id].destroyed_at) if kek_id in registered else None
+                ),
             )
             for kek_id in kek_ids
         ]

@@ -3,7 +3,12 @@
 Data keys are sent to ``POST /v1/<mount>/encrypt/<name>`` and come back as ``vault:v<N>:...``
 ciphertexts; the master key never leaves Vault. The key version becomes the master key id
 (``vault-transit:<mount>/<name>:v<N>``), rotation is ``POST /v1/<mount>/keys/<name>/rotate``, and
-retiring old versions raises the key's ``min_decryption_version``.
+retiring an old version raises the key's ``min_decryption_version`` (and ``min_encryption_version``)
+past it, then trims it (``POST /v1/<mount>/keys/<name>/trim``): the version is deleted from Vault,
+so no token can lower the minimum again and reopen ciphertexts kept in old backups.
+
+Redirects are never followed (they would carry ``X-Vault-Token`` and data keys to wherever the
+``Location`` points), and plain ``http://`` is refused off this machine unless explicitly allowed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any, NoReturn
 
 import requests
 
+from .._config import insecure_http_host
 from .._exceptions import KeyProviderError
 from ._providers import KeyProvider
 
@@ -26,7 +32,8 @@ class VaultTransitKeyProvider(KeyProvider):
     """Wraps data keys with a named HashiCorp Vault transit key (type ``aes256-gcm96``).
 
     The key is created on first use if it does not exist (the token then needs ``create`` on
-    ``<mount>/keys/<name>``). The wrapping context is sent as ``associated_data``.
+    ``<mount>/keys/<name>``). The wrapping context is sent as ``associated_data``. Retiring needs
+    ``update`` on ``<mount>/keys/<name>/config`` and ``<mount>/keys/<name>/trim``.
     """
 
     name = "vault-transit"
@@ -40,10 +47,19 @@ class VaultTransitKeyProvider(KeyProvider):
         mount: str = "transit",
         timeout: float = 10.0,
         session: requests.Session | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise KeyProviderError(
                 "[keys] vault_url must start with https:// (or http:// for a local Vault)"
+            )
+        host = insecure_http_host(url)
+        if host is not None and not allow_insecure_http:
+            raise KeyProviderError(
+                f"[keys] vault_url uses plain http:// to {host}, which is not this machine's "
+                "loopback, so the Vault token and every data key would cross the network "
+                "unencrypted; use https://, or, only on a network you trust, set "
+                "allow_insecure_http = true in [keys]"
             )
         if not token:
             raise KeyProviderError("[keys] vault_token is empty; set it (e.g. env:VAULT_TOKEN)")
@@ -107,16 +123,44 @@ class VaultTransitKeyProvider(KeyProvider):
         return self.primary_key_id()
 
     def retire(self, kek_id: str) -> str:
+        """Delete version N and older from Vault for good (raise the minimums, then trim).
+
+        Raising ``min_decryption_version`` alone can be undone by anyone holding the same token,
+        which would reopen every ciphertext under the old version, including copies in backups
+        taken before a shred. Trimming deletes the old versions. Vault refuses to trim past
+        ``min_encryption_version`` (or while it is 0), so that is raised too; new data keys are
+        wrapped under the latest version either way. Safe to repeat after a partial failure.
+        """
         version = self._version(kek_id)
         info = self._key_info()
         latest = int(info["latest_version"])
-        current_min = max(int(info.get("min_decryption_version") or 1), 1)
         if version >= latest:
             raise KeyProviderError(f"master key {kek_id} is the primary key and cannot be retired")
-        if version < current_min:
-            return f"{kek_id} was already below min_decryption_version {current_min}"
-        self._call("POST", f"keys/{self.key}/config", {"min_decryption_version": version + 1})
-        return f"raised min_decryption_version of {self.mount}/{self.key} to {version + 1}"
+        floor = version + 1
+        name = f"{self.mount}/{self.key}"
+        available = int(info.get("min_available_version") or 0)
+        if available >= floor:
+            return f"{kek_id} was already trimmed from {name} (min_available_version {available})"
+        raise_to = {
+            setting: floor
+            for setting in ("min_decryption_version", "min_encryption_version")
+            if int(info.get(setting) or 0) < floor
+        }
+        if raise_to:
+            self._call("POST", f"keys/{self.key}/config", raise_to)
+        try:
+            self._call("POST", f"keys/{self.key}/trim", {"min_available_version": floor})
+        except KeyProviderError as exc:
+            raise KeyProviderError(
+                f"retiring {kek_id} is incomplete: {name} no longer decrypts under it, but it "
+                f"could not be deleted ({exc}); allow the token `update` on "
+                f"{self.mount}/keys/{self.key}/trim and retire it again"
+            ) from None
+        return (
+            f"raised min_decryption_version of {name} to {floor} and trimmed (permanently "
+            f"deleted) versions below {floor}: ciphertexts under them, in backups too, can "
+            "never be decrypted again"
+        )
 
     def describe(self) -> dict[str, str]:
         return {"provider": self.name, "vault_url": self.url, "key": f"{self.mount}/{self.key}"}
@@ -168,12 +212,20 @@ class VaultTransitKeyProvider(KeyProvider):
                 json=body,
                 headers={"X-Vault-Token": self._token},
                 timeout=self._timeout,
+                allow_redirects=False,  # a redirect would carry the token and data keys along
             )
         except requests.RequestException as exc:
             raise KeyProviderError(
                 f"cannot reach Vault at {self.url} ({type(exc).__name__}); check [keys] vault_url "
                 "and that Vault is running and unsealed"
             ) from None
+        if 300 <= response.status_code < 400:
+            raise KeyProviderError(
+                f"Vault at {self.url} answered {method} {self.mount}/{path} with a redirect "
+                f"(HTTP {response.status_code}); gdprguard does not follow Vault redirects, which "
+                "would send the token and data keys to another address; set [keys] vault_url to "
+                "the active Vault node's address (not a standby or a redirecting load balancer)"
+            )
         if response.status_code == 204 or not response.content:
             return response.status_code, {}
         try:
