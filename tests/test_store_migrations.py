@@ -26,7 +26,7 @@ TABLES = {
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0002"
+    assert store.current_revision() == "0003"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -35,7 +35,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0002"
+        assert second.current_revision() == "0003"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:
@@ -126,3 +126,15 @@ def test_unknown_revision_is_refused(store_url: str) -> None:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreError, match=r"revision 9999.*upgrade gdprguard"):
         Store(store_url)
+
+
+def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
+    """The Alembic migrations and ``store/_schema.py`` describe the same tables and indexes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from gdprguard.store import metadata
+
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from ._errors import StoreConflictError, StoreError, translate_errors
-from ._schema import audit_log, data_keys, master_keys, metadata, sealed_records, vault_state
+from ._schema import (
+    audit_log,
+    bookmarks,
+    data_keys,
+    journal,
+    locks,
+    master_keys,
+    metadata,
+    plan_items,
+    plans,
+    sealed_records,
+    vault_state,
+)
 from ._store import MIGRATIONS_DIR, Store
 
 __all__ = [
@@ -12,9 +24,14 @@ __all__ = [
     "StoreConflictError",
     "StoreError",
     "audit_log",
+    "bookmarks",
     "data_keys",
+    "journal",
+    "locks",
     "master_keys",
     "metadata",
+    "plan_items",
+    "plans",
     "sealed_records",
     "translate_errors",
     "vault_state",

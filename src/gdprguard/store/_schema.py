@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -21,7 +22,19 @@ from sqlalchemy import (
     text,
 )
 
-__all__ = ["audit_log", "data_keys", "master_keys", "metadata", "sealed_records", "vault_state"]
+__all__ = [
+    "audit_log",
+    "bookmarks",
+    "data_keys",
+    "journal",
+    "locks",
+    "master_keys",
+    "metadata",
+    "plan_items",
+    "plans",
+    "sealed_records",
+    "vault_state",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -92,6 +105,7 @@ sealed_records = Table(
     Column("key_id", String(32), ForeignKey("data_keys.key_id"), nullable=False, index=True),
     Column("ciphertext", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True, index=True),
 )
 
 #: The append-only, hash-chained, HMAC-keyed audit log (JSON columns hold canonical JSON text).
@@ -107,4 +121,76 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_mac", String(64), nullable=False),
     Column("mac", String(64), nullable=False),
+)
+
+
+#: Where each connector's change stream was last read, per connector **name** and stream.
+bookmarks = Table(
+    "bookmarks",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("stream", String(64), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Advisory locks (one sweep per connector at a time); stale ones are taken over.
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The write-ahead journal: every change to a helpdesk is recorded as intended before the call
+#: and as done (with its audit entry, same transaction) after it. Ids, actions and parameters
+#: only, never personal data.
+journal = Table(
+    "journal",
+    metadata,
+    Column("unit", String(200), primary_key=True),
+    Column("connector", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(255), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("intended_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", Text, nullable=True),
+    CheckConstraint("state IN ('intended', 'done', 'failed', 'skipped')", name="state"),
+    Index("ix_journal_connector_state", "connector", "state"),
+)
+
+#: Saved sweep plans (reviewed, then applied by id).
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("policy_name", String(200), nullable=False),
+    Column("policy_sha256", String(64), nullable=False),
+    Column("connectors", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=True),
+)
+
+#: One planned action of a plan: which record, which rule, and the content hash it was planned on.
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("plan_id", String(64), ForeignKey("plans.plan_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("connector", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("target", String(255), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("rule", String(200), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("note", Text, nullable=True),
 )

@@ -1,0 +1,34 @@
+"""The ticket pipeline shared by sweeps, data-subject requests and the webhook receiver.
+
+* :class:`TicketWalker` reads one configured connector's tickets with their comments and people,
+  keeping a bookmark per connector name and stream;
+* :class:`Journal` is the write-ahead journal every change to a helpdesk goes through;
+* :class:`RecordRef` names a record, :class:`Subject` a data subject;
+* :func:`hold_lock` keeps two runs off the same connector.
+"""
+
+from __future__ import annotations
+
+from .bookmarks import BookmarkStore
+from .journal import Journal, JournalEntry, JournalState
+from .known import known_subject_for
+from .locks import LockBusyError, StoreLock, hold_lock
+from .refs import RecordKind, RecordRef, Subject
+from .walker import TicketBundle, TicketWalker, person_ids_on
+
+__all__ = [
+    "BookmarkStore",
+    "Journal",
+    "JournalEntry",
+    "JournalState",
+    "LockBusyError",
+    "RecordKind",
+    "RecordRef",
+    "StoreLock",
+    "Subject",
+    "TicketBundle",
+    "TicketWalker",
+    "hold_lock",
+    "known_subject_for",
+    "person_ids_on",
+]
