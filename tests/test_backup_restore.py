@@ -237,3 +237,20 @@ def test_retire_waits_for_the_grace_period(store_config: Path, capsys) -> None:
     with _vault() as vault:
         vault._clock = lambda: datetime.now(UTC) + timedelta(days=8)
         assert len(vault.destroy_retired(actor="ops").destroyed) == 1
+
+
+def test_expired_originals_stay_gone_after_a_restore(store_config: Path, tmp_path: Path) -> None:
+    _seed()
+    soon = datetime.now(UTC) + timedelta(days=30)
+    with _vault() as vault:
+        vault.seal("r:orig", b"original text", kind="original", subject_id=BOB, expires_at=soon)
+    assert main(["backup", str(tmp_path / "bk")]) == 0
+    with _vault() as vault:
+        assert vault.destroy_expired(actor="sweep") == 0  # not yet
+        later = soon + timedelta(seconds=1)
+        assert vault.destroy_expired(actor="sweep", now=later) == 1
+        assert not vault.exists("r:orig")
+    assert main(["restore", str(tmp_path / "bk"), "--yes"]) == 0
+    with _vault() as vault:
+        assert not vault.exists("r:orig")  # the expiry was replayed
+        assert vault.open("r:bob:1") == b"bob one"

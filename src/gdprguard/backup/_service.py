@@ -285,7 +285,8 @@ class _CurrentLog:
 
     last_seq: int = 0
     shreds: list[tuple[int, str]] = field(default_factory=list)  # (seq, subject ref)
-    deletes: list[tuple[int, str]] = field(default_factory=list)  # (seq, record id)
+    deletes: list[tuple[int, str]] = field(default_factory=list)  # (seq, record id): deletes
+    # and expiries of sealed records
 
 
 def _current_log(store: Store, manifest: BackupManifest) -> _CurrentLog:
@@ -316,7 +317,7 @@ def _current_log(store: Store, manifest: BackupManifest) -> _CurrentLog:
         rows = session.execute(
             select(audit_log.c.seq, audit_log.c.action, audit_log.c.target_ids)
             .where(audit_log.c.seq > manifest.audit_last_seq)
-            .where(audit_log.c.action.in_(["keys.shred", "vault.delete"]))
+            .where(audit_log.c.action.in_(["keys.shred", "vault.delete", "vault.expire"]))
             .order_by(audit_log.c.seq)
         ).all()
     for seq, action, targets_text in rows:
@@ -325,8 +326,8 @@ def _current_log(store: Store, manifest: BackupManifest) -> _CurrentLog:
             continue
         if action == "keys.shred" and str(targets[0]).startswith("subject:"):
             state.shreds.append((int(seq), str(targets[0])[len("subject:") :]))
-        elif action == "vault.delete":
-            state.deletes.append((int(seq), str(targets[0])))
+        elif action in ("vault.delete", "vault.expire"):
+            state.deletes.extend((int(seq), str(target)) for target in targets)
     return state
 
 

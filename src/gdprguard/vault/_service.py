@@ -152,8 +152,13 @@ class Vault:
         replace: bool = False,
         actor: str | None = None,
         reason: str = "",
+        expires_at: datetime | None = None,
     ) -> SealedRecord:
-        """Encrypt and store *plaintext* as *record_id* under the subject's data key."""
+        """Encrypt and store *plaintext* as *record_id* under the subject's data key.
+
+        With *expires_at*, ``destroy_expired`` deletes the record once that time has passed
+        (sealed originals kept for a grace period).
+        """
         _check_record_id(record_id)
         _check_kind(kind)
         if not isinstance(plaintext, bytes | bytearray | memoryview):
@@ -184,6 +189,7 @@ class Vault:
                     key_id=key.key_id,
                     ciphertext=blob,
                     created_at=datetime.now(UTC),
+                    expires_at=expires_at,
                 )
             )
         if actor is not None:
@@ -248,6 +254,37 @@ class Vault:
             if deleted:  # audited in the same transaction: no unaudited delete after a crash
                 self.audit.append_in(session, actor, "vault.delete", [record_id], reason, {})
         return bool(deleted)
+
+    def destroy_expired(
+        self, *, actor: str, now: datetime | None = None, reason: str = "", batch: int = 500
+    ) -> int:
+        """Delete every sealed record whose ``expires_at`` has passed; returns how many.
+
+        Each batch is deleted in one transaction with its audit entry (``vault.expire``).
+        """
+        moment = now or self._clock()
+        self.audit.load_key()
+        total = 0
+        while True:
+            with self.store.session() as session:
+                ids = list(
+                    session.execute(
+                        select(sealed_records.c.record_id)
+                        .where(sealed_records.c.expires_at <= moment)
+                        .order_by(sealed_records.c.record_id)
+                        .limit(batch)
+                    ).scalars()
+                )
+                if not ids:
+                    break
+                session.execute(delete(sealed_records).where(sealed_records.c.record_id.in_(ids)))
+                self.audit.append_in(
+                    session, actor, "vault.expire", ids, reason, {"records": len(ids)}
+                )
+            total += len(ids)
+        if total:
+            self.store.purge_freed_pages()
+        return total
 
     # -- keys -------------------------------------------------------------------------------
 
