@@ -29,11 +29,13 @@ from bench.detection.run import (
     DOCS_FILE,
     Analyze,
     BenchError,
-    current_section,
+    bench_main,
     detector_engine,
+    existing_block,
+    merge_block,
     near_miss_hits,
     presidio_engine,
-    write_docs,
+    write_block,
 )
 
 __all__ = [
@@ -177,27 +179,17 @@ def heldout_report(results: Sequence[HeldoutResult], command: str) -> str:
 def merge_heldout_block(section: str, block: str) -> str:
     """Put ``block`` into a detection ``section``: replace an existing held-out block, else
     append it at the end."""
-    start, end = section.find(HELDOUT_START), section.find(HELDOUT_END)
-    if start >= 0 and end > start:
-        return section[:start] + block + section[end + len(HELDOUT_END) :]
-    return section.rstrip("\n") + "\n\n" + block
+    return merge_block(section, block, HELDOUT_START, HELDOUT_END)
 
 
 def existing_heldout_block(path: Path = DOCS_FILE) -> str | None:
     """The held-out block currently in the docs file, if any."""
-    try:
-        doc = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    start, end = doc.find(HELDOUT_START), doc.find(HELDOUT_END)
-    if start < 0 or end < start:
-        return None
-    return doc[start : end + len(HELDOUT_END)]
+    return existing_block(HELDOUT_START, HELDOUT_END, path)
 
 
 def write_heldout_docs(block: str, path: Path = DOCS_FILE) -> None:
     """Replace (or add) the held-out block inside the detection section of the docs file."""
-    write_docs(merge_heldout_block(current_section(path), block), path)
+    write_block(block, HELDOUT_START, HELDOUT_END, path)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -291,28 +283,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _run(args: argparse.Namespace) -> None:
+    # Stock Presidio must be built before gdprguard's recognizers are imported (see run.py).
+    presidio = None if args.no_presidio else presidio_engine()
+    results, block = run_heldout(
+        detector_engine(), presidio, "python -m bench.detection.heldout_eval --write-docs"
+    )
+    print(block)
+    if args.write_docs:
+        write_heldout_docs(block)
+        print(f"wrote the held-out block of {DOCS_FILE}", file=sys.stderr)
+    if args.dump_errors:
+        n = _dump(results, args.dump_errors)
+        kinds = Counter((r["error"], r["language"], r["type"]) for r in error_records(results))
+        print(f"wrote {n} error records to {args.dump_errors}", file=sys.stderr)
+        for key, count in kinds.most_common():
+            print(f"  {count:4d}  {' / '.join(key)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        # Stock Presidio must be built before gdprguard's recognizers are imported (see run.py).
-        presidio = None if args.no_presidio else presidio_engine()
-        results, block = run_heldout(
-            detector_engine(), presidio, "python -m bench.detection.heldout_eval --write-docs"
-        )
-        print(block)
-        if args.write_docs:
-            write_heldout_docs(block)
-            print(f"wrote the held-out block of {DOCS_FILE}", file=sys.stderr)
-        if args.dump_errors:
-            n = _dump(results, args.dump_errors)
-            kinds = Counter((r["error"], r["language"], r["type"]) for r in error_records(results))
-            print(f"wrote {n} error records to {args.dump_errors}", file=sys.stderr)
-            for key, count in kinds.most_common():
-                print(f"  {count:4d}  {' / '.join(key)}", file=sys.stderr)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return bench_main(lambda: _run(args))
 
 
 if __name__ == "__main__":

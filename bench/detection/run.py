@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.detection.corpus import DEFAULT_SAMPLES, DEFAULT_SEED, build_corpus
+from bench.detection.leaks import LeakRow, count_leaks, leak_table, structured_survivors
 from bench.detection.metrics import Counts, Pred, Scores, intersection, match, score
 from bench.detection.model import ENTITY_TYPES, Sample
 
@@ -305,8 +306,24 @@ def throughput_table(results: Sequence[LanguageResult]) -> list[str]:
     return lines
 
 
+def template_leaks(results: Sequence[LanguageResult]) -> dict[str, LeakRow]:
+    """Planted values surviving the Detector's redaction, per language and template."""
+    rows: dict[str, LeakRow] = {}
+    for res in results:
+        assert res.detector is not None
+        rows.update(
+            count_leaks(res.samples, res.detector.preds, lambda s: f"{s.language}/{s.category}")
+        )
+    return rows
+
+
 def targets_summary(results: Sequence[LanguageResult]) -> list[str]:
     lines = ["| target | measured | met |", "|---|---|---|"]
+    leaked = structured_survivors(template_leaks(results).values(), STRUCTURED)
+    lines.append(
+        f"| no structured value survives redaction | {leaked} "
+        f"| {'yes' if leaked == 0 else '**no**'} |"
+    )
     for res in results:
         assert res.overlap is not None and res.detector is not None
         structured = [
@@ -403,6 +420,14 @@ def report(results: Sequence[LanguageResult], args: argparse.Namespace, command:
         "check): a near-miss counts as flagged when any prediction overlaps it.",
         "",
         *near_miss_table(results),
+        "",
+    ]
+    out += [
+        "**Leaks per template** (planted values that survive redaction with the Detector's "
+        "findings: a value survives when any of its letters or digits is left uncovered; "
+        f"structured types: {', '.join(STRUCTURED)}):",
+        "",
+        *leak_table(template_leaks(results).values(), STRUCTURED),
         "",
     ]
     out += [
@@ -622,61 +647,103 @@ def _with_heldout(text: str, engines: dict[str, Analyze], command: str) -> str:
     return merge_heldout_block(text, block)
 
 
+def merge_block(section: str, block: str, start: str, end: str) -> str:
+    """Put a sub-block marked ``start``…``end`` into a detection ``section``: replace the one
+    already there, else append it at the end."""
+    i, j = section.find(start), section.find(end)
+    if i >= 0 and j > i:
+        return section[:i] + block + section[j + len(end) :]
+    return section.rstrip("\n") + "\n\n" + block
+
+
+def existing_block(start: str, end: str, path: Path = DOCS_FILE) -> str | None:
+    """The sub-block marked ``start``…``end`` now in the docs file, if any."""
+    try:
+        doc = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    i, j = doc.find(start), doc.find(end)
+    return doc[i : j + len(end)] if 0 <= i < j else None
+
+
+def write_block(block: str, start: str, end: str, path: Path = DOCS_FILE) -> None:
+    """Replace (or add) the sub-block marked ``start``…``end`` in the detection section."""
+    write_docs(merge_block(current_section(path), block, start, end), path)
+
+
+def keep_block(text: str, start: str, end: str, path: Path = DOCS_FILE) -> str:
+    """Carry over the sub-block already in ``path`` when this run did not produce it."""
+    if start in text:
+        return text
+    block = existing_block(start, end, path)
+    return merge_block(text, block, start, end) if block else text
+
+
 def _keep_heldout_block(text: str, path: Path = DOCS_FILE) -> str:
     """Carry over the held-out block already in ``path`` when this run did not measure it."""
-    from bench.detection.heldout_eval import (
-        HELDOUT_START,
-        existing_heldout_block,
-        merge_heldout_block,
-    )
+    from bench.detection.heldout_eval import HELDOUT_END, HELDOUT_START
 
-    if HELDOUT_START in text:
-        return text
-    block = existing_heldout_block(path)
-    return merge_heldout_block(text, block) if block else text
+    return keep_block(text, HELDOUT_START, HELDOUT_END, path)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def _keep_other_blocks(text: str, path: Path = DOCS_FILE) -> str:
+    """Carry over the blocks other commands write into the section: Faker-made tickets
+    (``bench.detection.faker_tickets``) and long records (``bench.detection.long_records``)."""
+    from bench.detection.faker_tickets import FAKER_END, FAKER_START
+    from bench.detection.long_records import LONG_END, LONG_START
+
+    for start, end in ((FAKER_START, FAKER_END), (LONG_START, LONG_END)):
+        text = keep_block(text, start, end, path)
+    return text
+
+
+def bench_main(body: Callable[[], None]) -> int:
+    """Run a benchmark; a :class:`BenchError` becomes one line on stderr and exit code 2."""
     try:
-        t0 = time.perf_counter()
-        corpus = build_corpus(args.samples, args.seed)
-        # Stock Presidio first: its default registry looks recognizer classes up by class name
-        # among all loaded subclasses, so it must be built before gdprguard's recognizers exist.
-        engines: dict[str, Analyze] = {"presidio": presidio_engine()}
-        if not args.presidio_only:
-            engines["gdprguard"] = detector_engine()
-        print(
-            f"corpus built and engines loaded in {time.perf_counter() - t0:.1f}s", file=sys.stderr
-        )
-        results = []
-        for language in ("en", "ja"):
-            samples = [s for s in corpus if s.language == language]
-            results.append(evaluate_language(language, samples, engines, args.repeat))
-            print(f"{language}: done ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
-        if args.presidio_only:
-            print(_presidio_only_report(results))
-            return 0
-        text = report(results, args, _command(args))
-        if args.heldout:
-            text = _with_heldout(text, engines, _command(args))
-        print(text)
-        if args.write_docs:
-            write_docs(_keep_heldout_block(text))
-            print(f"wrote the detection section of {DOCS_FILE}", file=sys.stderr)
-        if args.dump_errors:
-            summary = dump_errors(results, args.dump_errors)
-            print(
-                f"wrote {sum(summary.values())} error records to {args.dump_errors}; "
-                "most frequent:",
-                file=sys.stderr,
-            )
-            for key, n in summary.most_common(30):
-                print(f"  {n:5d}  {' / '.join(key)}", file=sys.stderr)
+        body()
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _run(args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    corpus = build_corpus(args.samples, args.seed)
+    # Stock Presidio first: its default registry looks recognizer classes up by class name
+    # among all loaded subclasses, so it must be built before gdprguard's recognizers exist.
+    engines: dict[str, Analyze] = {"presidio": presidio_engine()}
+    if not args.presidio_only:
+        engines["gdprguard"] = detector_engine()
+    print(f"corpus built and engines loaded in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    results = []
+    for language in ("en", "ja"):
+        samples = [s for s in corpus if s.language == language]
+        results.append(evaluate_language(language, samples, engines, args.repeat))
+        print(f"{language}: done ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
+    if args.presidio_only:
+        print(_presidio_only_report(results))
+        return
+    text = report(results, args, _command(args))
+    if args.heldout:
+        text = _with_heldout(text, engines, _command(args))
+    print(text)
+    if args.write_docs:
+        write_docs(_keep_other_blocks(_keep_heldout_block(text)))
+        print(f"wrote the detection section of {DOCS_FILE}", file=sys.stderr)
+    if args.dump_errors:
+        summary = dump_errors(results, args.dump_errors)
+        print(
+            f"wrote {sum(summary.values())} error records to {args.dump_errors}; most frequent:",
+            file=sys.stderr,
+        )
+        for key, n in summary.most_common(30):
+            print(f"  {n:5d}  {' / '.join(key)}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    return bench_main(lambda: _run(args))
 
 
 if __name__ == "__main__":

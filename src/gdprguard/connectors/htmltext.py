@@ -2,33 +2,25 @@
 
 Detection runs on the plain body; Zendesk's ``comment_redactions`` wants the HTML with ``<redact>``
 tags around those stretches, and a Freshdesk note is edited as HTML. :class:`HtmlText` projects the
-HTML to text while remembering, for every text character, which source characters produced it
-(``&amp;`` → ``&``), so a text range maps back to source ranges without disturbing markup.
+HTML to the text a reader sees (:func:`gdprguard.text.html.project_html`), which remembers, for
+every text character, which source characters produced it (``&amp;`` → ``&``), so a text range
+maps back to source ranges without disturbing markup.
 A span of the plain body is found in the projection by its text (whitespace-insensitive) and by
 which occurrence it is, so repeated values are matched one for one.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
+
+from ..text.html import project_html
 
 __all__ = ["REDACTION_CHAR", "HtmlText", "TextRange", "resolve_targets"]
 
 REDACTION_CHAR = "\u2587"  # ▇, what Zendesk writes over redacted characters
-
-_BLOCK_TAGS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-        "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-        "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-    }
-)  # fmt: skip
-_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
 @dataclass(frozen=True)
@@ -80,81 +72,13 @@ def _flex_pattern(value: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(re.escape(w) for w in words))
 
 
-class _Projector(HTMLParser):
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.source = source
-        self.text: list[str] = []
-        self.origin: list[tuple[int, int] | None] = []
-        self._line_starts = [0]
-        for i, ch in enumerate(source):
-            if ch == "\n":
-                self._line_starts.append(i + 1)
-        self._skip = 0
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
-
-    def _synthetic_break(self) -> None:
-        if self.text and self.text[-1] != "\n":
-            self.text.append("\n")
-            self.origin.append(None)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        if tag in _BLOCK_TAGS:
-            self._synthetic_break()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self._synthetic_break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        if tag in _BLOCK_TAGS:
-            self._synthetic_break()
-
-    def _add(self, chunk: str, start: int) -> None:
-        if self._skip:
-            return
-        for i, ch in enumerate(chunk):
-            self.text.append(ch)
-            self.origin.append((start + i, start + i + 1))
-
-    def handle_data(self, data: str) -> None:
-        self._add(data, self._offset())
-
-    def handle_entityref(self, name: str) -> None:
-        self._ref(f"&{name}")
-
-    def handle_charref(self, name: str) -> None:
-        self._ref(f"&#{name}")
-
-    def _ref(self, prefix: str) -> None:
-        if self._skip:
-            return
-        start = self._offset()
-        match = _CHARREF.match(self.source, start)
-        raw = match.group(0) if match else prefix
-        end = start + len(raw)
-        for ch in html.unescape(raw):
-            self.text.append(ch)
-            self.origin.append((start, end))
-
-
 class HtmlText:
     """The text of an HTML fragment with a map back to source offsets."""
 
     def __init__(self, source: str) -> None:
-        projector = _Projector(source)
-        projector.feed(source)
-        projector.close()
+        self._projection = project_html(source, "render")
         self.source = source
-        self.text = "".join(projector.text)
-        self._origin = projector.origin
+        self.text = self._projection.text
 
     def locate(self, body: str, ranges: Sequence[TextRange]) -> tuple[list[TextRange], int]:
         """Find each range of the plain *body* in this text; returns (found ranges, missed count).
@@ -178,28 +102,10 @@ class HtmlText:
             found.append(TextRange(match.start(), match.end(), value))
         return _merge(found), missed
 
-    def _source_segments(self, rng: TextRange) -> list[tuple[int, int, int]]:
-        """Contiguous source pieces ``(src_start, src_end, n_text_chars)`` covering a text range."""
-        segments: list[tuple[int, int, int]] = []
-        for i in range(rng.start, rng.end):
-            origin = self._origin[i]
-            if origin is None:
-                continue
-            start, end = origin
-            if segments and segments[-1][1] == start:
-                s, _, n = segments[-1]
-                segments[-1] = (s, end, n + 1)
-            elif segments and segments[-1][0] == start and segments[-1][1] == end:
-                s, e, n = segments[-1]
-                segments[-1] = (s, e, n + 1)
-            else:
-                segments.append((start, end, 1))
-        return segments
-
     def _rewrite(self, ranges: Sequence[TextRange], replace: Any) -> str:
         pieces: list[tuple[int, int, int]] = []
         for rng in ranges:
-            pieces.extend(self._source_segments(rng))
+            pieces.extend(self._projection.source_pieces(rng.start, rng.end))
         out: list[str] = []
         cursor = 0
         for start, end, n in sorted(pieces):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -71,16 +70,13 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
         ),
     )
     kept: list[Finding] = []
-    starts: list[int] = []  # kept spans, sorted and disjoint
-    ends: list[int] = []
+    # one byte per offset, set where a kept finding lies: each candidate costs its own length
+    # (a sorted list of kept spans would cost a list insertion, linear, per finding)
+    taken = bytearray(max((f.end for f in ranked), default=0))
     for f in ranked:
-        if f.end <= f.start:
+        if f.end <= f.start or taken.find(1, f.start, f.end) >= 0:
             continue
-        idx = bisect_left(starts, f.end)
-        if idx and ends[idx - 1] > f.start:
-            continue
-        starts.insert(idx, f.start)
-        ends.insert(idx, f.end)
+        taken[f.start : f.end] = b"\x01" * (f.end - f.start)
         kept.append(f)
     kept.sort()
     return kept

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from bisect import bisect_right
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -68,17 +69,27 @@ def _drop_person_inside_location(raw: list[RawMatch]) -> list[RawMatch]:
     """Drop pattern PERSON candidates that lie inside a LOCATION (``0877 Andrew Harbors``).
 
     Street and town names are often made of personal names; inside a postal address they are
-    part of the address.  The known-subject recognizer's matches are kept.
+    part of the address.  The known-subject recognizer's matches are kept.  One sort and a
+    binary search per candidate: a long text with thousands of names and addresses stays
+    linear-logarithmic.
     """
-    spans = [(m.start, m.end) for m in raw if m.type == "LOCATION"]
+    spans = sorted((m.start, m.end) for m in raw if m.type == "LOCATION")
     if not spans:
         return raw
+    starts: list[int] = []
+    reach: list[int] = []  # the furthest end among the spans starting at or before starts[i]
+    for start, end in spans:
+        starts.append(start)
+        reach.append(max(end, reach[-1]) if reach else end)
+
+    def inside(m: RawMatch) -> bool:
+        i = bisect_right(starts, m.start)
+        return i > 0 and reach[i - 1] >= m.end
+
     return [
         m
         for m in raw
-        if m.type != "PERSON"
-        or m.recognizer == "KnownSubjectRecognizer"
-        or not any(s <= m.start and m.end <= e for s, e in spans)
+        if m.type != "PERSON" or m.recognizer == "KnownSubjectRecognizer" or not inside(m)
     ]
 
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from ..text.phone import guess_region, parse_phone, phone_digits
 from ._sudachi import name_morphemes
 from .language import has_japanese
 from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
@@ -131,24 +132,17 @@ def _email_pattern(emails: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _phone_alternative(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
+    digits = phone_digits(phone)
     if len(digits) < 6:
         return None
-    try:
-        stripped = phone.strip()
-        if stripped.startswith("+"):
-            num = phonenumbers.parse(stripped, None)
-        elif stripped.startswith("00"):
-            num = phonenumbers.parse("+" + digits[2:], None)
-        else:
-            num = phonenumbers.parse(digits, "JP" if digits.startswith("0") else "US")
-        nsn = phonenumbers.national_significant_number(num)
-        cc = str(num.country_code)
-        region = phonenumbers.region_code_for_number(num)
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
-        np_ = (meta.national_prefix if meta else None) or ""
-    except phonenumbers.NumberParseException:
+    num = parse_phone(phone) or parse_phone(phone, guess_region(digits))
+    if num is None:
         return _PHONE_SEP.join(digits)
+    nsn = phonenumbers.national_significant_number(num)
+    cc = str(num.country_code)
+    region = phonenumbers.region_code_for_number(num)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+    np_ = (meta.national_prefix if meta else None) or ""
     body = _PHONE_SEP.join(nsn)
     prefixes = [rf"(?:\+|00)\s*{cc}[\s\-.]*(?:\(\s*0\s*\)[\s\-.]*)?", rf"{cc}[\s\-.]+"]
     if np_:

@@ -1,10 +1,11 @@
 """Text normalisation for detection, with an exact map back to the original string.
 
-Detection runs on a cleaned copy of the text: HTML tags dropped (block tags become newlines,
+Detection runs on a cleaned copy of the text: HTML is projected to text by
+:func:`gdprguard.text.html.walk_html` in its ``"scan"`` mode (block tags become newlines,
 ``<style>`` bodies vanish; comments, ``<script>`` bodies and attribute values other than
 presentational ones such as ``class``/``style`` stay visible, with ``&#64;`` and ``%40`` decoded,
-so that redaction leaves nothing behind in hidden markup),
-character references unescaped (``&nbsp;`` ``&amp;`` ``&#x3042;``), NFKC applied (full-width
+so that redaction leaves nothing behind in hidden markup; character references are unescaped),
+then NFKC is applied (full-width
 digits and letters become ASCII, half-width katakana becomes full-width), dash look-alikes become
 ``-`` and zero-width characters disappear.  Every character of the cleaned copy remembers the
 span of the original string it came from, so :meth:`NormalizedText.to_original` maps any span back
@@ -13,10 +14,11 @@ to exact original offsets (widening it to whole original units, e.g. a whole ``&
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from ..text.html import looks_like_html, walk_html
 
 __all__ = ["NormalizedText", "looks_like_html", "normalize"]
 
@@ -33,82 +35,6 @@ _STABLE_RUN_RE = re.compile(
     r"\u30fc-\u30fe\u4e00-\u9fff](?![\u0300-\u036f\u3099\u309a\uff9e\uff9f]))+"
 )
 _COMBINING_EXTRA = frozenset("\u3099\u309a\uff9e\uff9f")
-
-_BLOCK_TAGS = (
-    "address|article|aside|blockquote|body|br|caption|center|dd|div|dl|dt|figcaption|figure|"
-    "footer|form|h[1-6]|head|header|hr|html|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|"
-    "th|thead|title|tr|ul"
-)
-_INLINE_TAGS = (
-    "a|abbr|b|base|big|button|cite|code|col|colgroup|del|em|font|i|iframe|img|input|ins|label|"
-    "link|meta|noscript|o:p|q|s|small|span|strike|strong|sub|sup|tt|u|wbr"
-)
-_TAG_RE = re.compile(
-    r"<!--(?P<comment>.*?)(?:-->|\Z)"  # comment (unterminated: to the end)
-    r"|<!doctype[^>]*>"
-    r"|<(?P<raw>script|style)\b[^>]*>(?P<body>.*?)(?:</(?P=raw)\s*>|\Z)"
-    rf"|</?(?P<name>{_BLOCK_TAGS}|{_INLINE_TAGS})(?=[\s/>])(?P<attrs>[^>]*)>"
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});",
-    re.IGNORECASE | re.DOTALL,
-)
-_HTML_HINT_RE = re.compile(
-    rf"</?(?:{_BLOCK_TAGS}|{_INLINE_TAGS})(?=[\s/>])[^>]*>|<!--|&(?:#[0-9]{{1,7}}|#[xX][0-9a-fA-F]"
-    r"{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});",
-    re.IGNORECASE,
-)
-_BLOCK_NAME_RE = re.compile(rf"(?:{_BLOCK_TAGS})\Z", re.IGNORECASE)
-_ATTR_RE = re.compile(
-    r"""(?P<key>[A-Za-z_:][\w:.\-]*)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'>]+))"""
-)
-# Attributes that only carry presentation; every other attribute value (href, src, title, alt,
-# value, placeholder, data-*, content, ...) is scanned, because redaction must not leave personal
-# data behind in markup the reader never sees.
-_PRESENTATION_ATTRS = frozenset(
-    [
-        "style",
-        "class",
-        "width",
-        "height",
-        "align",
-        "valign",
-        "border",
-        "cellpadding",
-        "cellspacing",
-        "bgcolor",
-        "color",
-        "face",
-        "size",
-        "dir",
-        "lang",
-        "xml:lang",
-        "xmlns",
-        "type",
-        "rel",
-        "target",
-        "colspan",
-        "rowspan",
-        "role",
-        "charset",
-        "http-equiv",
-        "nowrap",
-        "span",
-        "frame",
-        "rules",
-        "scope",
-        "start",
-        "tabindex",
-    ]
-)
-# Inside attribute values: character references and URL escapes (mailto:jo%40example.com).
-_ATTR_ESCAPE_RE = re.compile(
-    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
-    r"|%(?:2[0-9A-Fa-f]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e])"
-)
-
-
-def looks_like_html(text: str) -> bool:
-    """True when *text* contains a known HTML tag, comment or character reference."""
-    return ("<" in text or "&" in text) and _HTML_HINT_RE.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,60 +161,24 @@ def normalize(text: str, *, html_mode: bool | None = None) -> NormalizedText:
         return builder.build(text)
 
     builder = _Builder()
-    pos = 0
-    for match in _TAG_RE.finditer(text):
-        builder.plain(text[pos : match.start()], pos)
-        token = match.group(0)
-        start, end = match.span()
-        if token.startswith("&"):
-            builder.unit(_normalize_entity(token), start, end)
-        elif match.group("name"):
-            name = match.group("name")
-            builder.unit("\n" if _BLOCK_NAME_RE.match(name) else " ", start, end)
-            attrs = match.group("attrs")
-            if attrs and not token.startswith("</"):
-                _attributes(builder, attrs, start + match.start("attrs") - match.start())
-        else:
-            # comments and script bodies are invisible but stored, so they are scanned (on lines
-            # of their own); style bodies and doctypes only keep words apart
-            inner = "comment" if match.group("comment") is not None else "body"
-            raw = (match.group("raw") or "").lower()
-            if match.group(inner) and (inner == "comment" or raw == "script"):
-                builder.unit("\n", start, match.start(inner))
-                builder.plain(match.group(inner), match.start(inner))
-                if match.end(inner) < end:
-                    builder.unit("\n", match.end(inner), end)
-            else:
-                builder.unit(" ", start, end)
-        pos = end
-    builder.plain(text[pos:], pos)
+    walk_html(text, _HtmlSink(builder), "scan")
     return builder.build(text)
 
 
-def _attributes(builder: _Builder, attrs: str, base: int) -> None:
-    """Append the scannable attribute values of a tag (see ``_PRESENTATION_ATTRS``)."""
-    for attr in _ATTR_RE.finditer(attrs):
-        if attr.group("key").lower() in _PRESENTATION_ATTRS:
-            continue
-        group = next(g for g in ("dq", "sq", "bare") if attr.group(g) is not None)
-        value = attr.group(group)
-        if not value:
-            continue
-        offset = base + attr.start(group)
-        pos = 0
-        for esc in _ATTR_ESCAPE_RE.finditer(value):
-            builder.plain(value[pos : esc.start()], offset + pos)
-            token = esc.group()
-            out = _normalize_entity(token) if token[0] == "&" else chr(int(token[1:], 16))
-            builder.unit(out, offset + esc.start(), offset + esc.end())
-            pos = esc.end()
-        builder.plain(value[pos:], offset + pos)
-        builder.unit(" ", offset + len(value) - 1, offset + len(value))
+class _HtmlSink:
+    """Feeds the HTML projector's pieces to a :class:`_Builder`: text and references are
+    normalised like plain text, separators made from tags are kept as they are."""
 
+    __slots__ = ("builder",)
 
-def _normalize_entity(token: str) -> str:
-    out = html.unescape(token)
-    if out == "\xa0":
-        return " "
-    out = "".join(_normalize_unit(c) for c in out)
-    return out
+    def __init__(self, builder: _Builder) -> None:
+        self.builder = builder
+
+    def text(self, run: str, offset: int) -> None:
+        self.builder.plain(run, offset)
+
+    def unit(self, out: str, start: int, end: int) -> None:
+        self.builder.unit("".join(_normalize_unit(c) for c in out), start, end)
+
+    def markup(self, out: str, start: int, end: int) -> None:
+        self.builder.unit(out, start, end)

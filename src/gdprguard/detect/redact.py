@@ -9,9 +9,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
-import phonenumbers
-
 from .._exceptions import UsageError
+from ..text.phone import canonical_phone
 from ._findings import Finding
 
 __all__ = ["MASK_CHAR", "OPERATORS", "Operator", "canonical_value", "pseudonym", "redact_text"]
@@ -28,13 +27,7 @@ def canonical_value(entity_type: str, value: str) -> str:
     """The form of *value* that pseudonyms are stable over (width, case, spacing, format)."""
     norm = unicodedata.normalize("NFKC", value).strip()
     if entity_type == "PHONE_NUMBER":
-        digits = re.sub(r"\D", "", norm.split("x")[0])
-        try:
-            region = None if norm.startswith("+") else ("JP" if digits.startswith("0") else "US")
-            num = phonenumbers.parse(norm if region is None else digits, region)
-            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-        except phonenumbers.NumberParseException:
-            return digits
+        return canonical_phone(norm)
     if entity_type == "EMAIL_ADDRESS":
         return re.sub(r"\s+", "", norm).casefold()
     if entity_type == "PERSON":

@@ -22,6 +22,7 @@ Semantics of a pattern recognizer, declared on the class:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,10 @@ class RawMatch:
     recognizer: str
 
 
+_NEWLINE_RE = re.compile("\n")
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
 @dataclass(eq=False)
 class ScanContext:
     """The normalised text plus lazily computed views shared by all recognizers."""
@@ -75,6 +80,26 @@ class ScanContext:
         if len(low) != len(self.text):  # e.g. 'İ' lowers to two characters: fold per character
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
         return low
+
+    @cached_property
+    def newlines(self) -> list[int]:
+        """Offsets of the line breaks of the text, in order."""
+        return [m.start() for m in _NEWLINE_RE.finditer(self.text)]
+
+    def line_start(self, pos: int) -> int:
+        """Where the line holding *pos* starts (``text.rfind("\\n", 0, pos) + 1``, in log time)."""
+        i = bisect_left(self.newlines, pos)
+        return self.newlines[i - 1] + 1 if i else 0
+
+    def line_end(self, pos: int) -> int:
+        """The first line break at or after *pos*, or the text's length."""
+        i = bisect_left(self.newlines, pos)
+        return self.newlines[i] if i < len(self.newlines) else len(self.text)
+
+    @cached_property
+    def has_japanese(self) -> bool:
+        """True when the text holds kana or kanji."""
+        return _JAPANESE_RE.search(self.text) is not None
 
     @cached_property
     def name_morphemes(self) -> list[Morpheme]:
@@ -188,8 +213,15 @@ NEAR_MISS_WORDS: tuple[str, ...] = (
 )
 _NEAR_MISS_RE = compile_words(NEAR_MISS_WORDS)
 _HASH_BEFORE_RE = re.compile(r"(?:#|no\.|№)\s*$")
-# a sentence end, but not the full stop of "No. 123", "Ref. 123", "Inv. 123"
-_SENTENCE_END_RE = re.compile(r"[。！？!?\n]|(?<!\bno)(?<!\bnr)(?<!\bref)(?<!\binv)(?<!\bord)\.[ ]")
+# A clause end: an order word before it does not label a number after it ("ご注文の件で、090-…",
+# "about my order, call 415-…"); the full stop of an abbreviation ("No. 123", "Ref. 123",
+# "Tel. 03-…") is no end.
+_CLAUSE_END_RE = re.compile(
+    r"[。！？!?\n、，,；;]"
+    r"|(?<!\bno)(?<!\bnr)(?<!\bref)(?<!\binv)(?<!\bord)(?<!\btel)(?<!\bph)(?<!\bmob)\.[ ]"
+)
+# What may stand between an order word and the number it labels ("Order #", "注文番号：", "ref no.")
+_LABEL_GAP_RE = re.compile(r"(?:[\s:：#＃№.\-]|no\b|nr\b|number|num\b|id\b|番号|は)*")
 
 
 def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
@@ -282,7 +314,9 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
         """Checksum or sanity check of a matched value; ``False`` drops it."""
         return None
 
-    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
         """Per-pattern check hook; by default :meth:`validate_result` is not ``False``."""
         return self.validate_result(value) is not False
 
@@ -308,11 +342,18 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
             ctx.context_cache[key] = found
         return found
 
-    def is_near_miss(self, ctx: ScanContext, start: int) -> bool:
-        """True when an order/tracking/... word is closer before *start* than a context word."""
+    def valid_by_shape(self, pattern: GuardPattern, value: str) -> bool:
+        """True when the value is valid by its own shape (a checksum, a numbering plan); then a
+        near miss must also be labelled directly by its order word (``Order #``, ``注文番号：``)."""
+        return False
+
+    def is_near_miss(self, ctx: ScanContext, start: int, *, labelled_only: bool = False) -> bool:
+        """True when an order/tracking/... word is closer before *start* than a context word,
+        in the same clause; with *labelled_only*, only when that word labels the number
+        directly (``Order #``, ``注文番号：``)."""
         window = ctx.lower[max(0, start - 30) : start]
-        # an order word in an earlier sentence does not label this number
-        cut = _last_end(_SENTENCE_END_RE, window)
+        # an order word in an earlier clause does not label this number
+        cut = _last_end(_CLAUSE_END_RE, window)
         if cut > 0:
             window = window[cut:]
         if not window:
@@ -324,6 +365,8 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
                 # 注文番号 is an order word, not the context word 番号 it ends with
                 if m.start() != negative:
                     positive = m.end()
+        if labelled_only:
+            return negative >= 0 and _LABEL_GAP_RE.fullmatch(window, negative) is not None
         if _HASH_BEFORE_RE.search(window) and positive < 0:
             return True
         return negative > positive
@@ -356,14 +399,21 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
                     continue
                 if pattern.requires_context:
                     context = self.has_context(ctx, start, end)
-                    if not context or not self.accept(pattern, text[start:end], m):
+                    if not context or not self.accept(pattern, text[start:end], m, ctx):
                         continue
                 else:
-                    if not self.accept(pattern, text[start:end], m):
+                    if not self.accept(pattern, text[start:end], m, ctx):
                         continue
                     context = self.has_context(ctx, start, end)
                 score = pattern.score
-                if self.NEAR_MISS and self.is_near_miss(ctx, start):
+                if (
+                    self.NEAR_MISS
+                    and self.is_near_miss(ctx, start)
+                    and (
+                        not self.valid_by_shape(pattern, text[start:end])
+                        or self.is_near_miss(ctx, start, labelled_only=True)
+                    )
+                ):
                     continue
                 if context and not pattern.requires_context:
                     score = min(1.0, score + self.CONTEXT_BOOST)

@@ -27,8 +27,10 @@ _SUFFIXES = (
     "Underpass|Union|Unions|Via|Viaduct|Vista|Wy|River|Curve|Course|Mission|Branch|Throughway|"
     "Annex|Arcade|Bayou|Beach|Bend|Bluff|Bottom|Crossroad|Land|Loaf|Mall|Overpass|Passage|Rue|"
     "Wharf|Quay|Embankment|Gate|Yard|Rise|Parade|Broadway|Cottages|Cottage|Mansions|Villas|Buildings|"
-    "Chase|Green|Wynd|Vale|Approach|Drove"
-)  # USPS Publication 28 suffixes and common UK ones; a plural "s" is accepted (Harbors, Roads)
+    "Chase|Green|Wynd|Vale|Approach|Drove|Fall|Grange|Circus|Esplanade|Promenade|Copse|Dell|"
+    "Glade|Brae|Brow|Nook|Retreat|Strand|Courtyard|Circuit|Concourse|Crossway|Boulevarde|"
+    "Ridgeway|Walkway|Pathway|Laneway|Byway|Fairway|Lookout|Outlook"
+)  # USPS Publication 28 suffixes, common UK and Australian ones; a plural "s" is accepted
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AS|GU|MP|PR|VI|UM|FM|MH|PW|AA|AE|AP"
@@ -37,12 +39,25 @@ _CAP = r"[A-Z][A-Za-z'.\-]*"
 _CITY_STATE_ZIP = rf"{_CAP}(?:[ ]{_CAP}){{0,3}},[ ]?(?:{_STATES})[ ]\d{{5}}(?:-\d{{4}})?(?!\d)"
 # UK postcodes: EH6 6JD, SW1A 1AA, M1 1AE
 _UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![A-Za-z0-9])"
-_UK_TOWNS = rf"(?:,[ ]?{_CAP}(?:[ ]{_CAP}){{0,2}}){{1,3}},?[ ]{_UK_POSTCODE}"
-_UNIT = (
-    r"(?:,?[ ](?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Fl\.?|Floor|Room|Rm\.?|#)[ ]?[A-Za-z0-9\-]+)"
+# UK address lines are separated by commas or line breaks (a postal label: one part per line)
+_UK_SEP = r"(?:,[ ]?|,?[ ]?\n[ ]?)"
+# locality and post town ("Newcastle upon Tyne", "Stoke-on-Trent"), then the postcode
+_UK_TOWN = rf"{_CAP}(?:[ ](?:(?:upon|on|under|in|by|le)[ ])?{_CAP}){{0,2}}"
+_UK_TOWNS = rf"(?:{_UK_SEP}{_UK_TOWN}){{1,3}}(?:,?[ ]|{_UK_SEP}){_UK_POSTCODE}"
+# Canadian "Toronto, ON M5V 3L9" and Australian "Sydney NSW 2000" / "Sydney, NSW, 2000" lines
+_CA_PROVINCES = "AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+_CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ ]?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Za-z0-9])"
+_AU_STATES = "ACT|NSW|NT|QLD|SA|TAS|VIC|WA"
+_CA_AU_TOWN = (
+    rf"{_CAP}(?:[ ]{_CAP}){{0,3}}"
+    rf"(?:,?[ ](?:{_CA_PROVINCES})[ ]{_CA_POSTCODE}|,?[ ](?:{_AU_STATES}),?[ ]\d{{4}}(?!\d))"
 )
+_UNIT = r"(?:,?[ ](?:(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Room|Rm)\b\.?|#)[ ]?[A-Za-z0-9\-]+)"
 # what may stand before the house number: "Unit 3B, Riverside Business Park, ", "Flat 2, "
-_PREFIX_WORDS = r"(?:Unit|Flat|Apartment|Apt\.?|Suite|Studio|Floor|Room|Block|Building|Bldg\.?)"
+_PREFIX_WORDS = (
+    r"(?:Unit|Flat|Apartment|Apt\.?|Suite|Studio|Floor|Level|Shop|Room|Block|Building|Bldg\.?)"
+)
+_SUB_PREMISES = rf"{_PREFIX_WORDS}[ ][A-Za-z0-9\-]{{1,5}}"
 _PREFIX = (
     rf"{_PREFIX_WORDS}[ ][A-Za-z0-9\-]{{1,5}},?[ ]"
     r"(?:[A-Z][A-Za-z'\-]*(?:[ ][A-Z][A-Za-z'\-]*){0,4},[ ])?"
@@ -97,6 +112,22 @@ class EnAddressRecognizer(GuardPatternRecognizer):
         GuardPattern(  # "Unit 3B, Riverside Business Park, 9 Wharf Road, ..."
             "prefixed_street_address",
             rf"{_PREFIX}\d{{1,6}}[A-Za-z]?[ ]{_STREET}",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=_PREFIX_WORDS + r"[ ]",
+        ),
+        GuardPattern(  # "75 Henderson Ramble\nWest Joel, ACT, 2655": any street before a CA/AU town
+            "ca_au_address",
+            rf"(?:{_SUB_PREMISES}[ ,/]{{1,2}}|\d{{1,5}}/)?\d{{1,6}}[A-Za-z]?[ ]"
+            rf"(?:{_CAP}[ ]){{0,3}}{_CAP}{_UNIT}?(?:,[ ]?|,?\n)(?:{_CA_AU_TOWN})",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=rf"[ ](?:{_CA_PROVINCES}|{_AU_STATES}),?[ ][A-Z0-9]",
+        ),
+        GuardPattern(  # "Flat 37\nBennett Mall\nEast Harrietport\nN8 8HN": UK, no house number
+            "uk_sub_premises",
+            rf"{_SUB_PREMISES}{_UK_SEP}(?:\d{{1,4}}[A-Za-z]?[ ])?{_CAP}(?:[ ]{_CAP}){{0,3}}"
+            rf"{_UK_TOWNS}",
             0.7,
             not_after=r"[\w\-#]",
             prefilter=_PREFIX_WORDS + r"[ ]",
@@ -214,7 +245,9 @@ class JpAddressRecognizer(GuardPatternRecognizer):
     )
     CONTEXT = ("住所", "所在地", "お届け先", "送付先", "配送先", "届け先", "address")
 
-    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
         """A match without a prefecture must not contain one: ``正しくは東京都…`` starts at
         ``東京都``, which the full pattern finds."""
         return not (pattern.name == "jp_address_no_prefecture" and _PREF_RE.search(value, 1))

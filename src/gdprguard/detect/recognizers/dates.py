@@ -135,10 +135,10 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             return True
         if rx.search(low, end, end + self.WINDOW_AFTER) is not None:
             return True
-        line_start = low.rfind("\n", 0, start) + 1
-        if line_start == 0 or not _ANSWER_PREFIX_RE.match(low[line_start:start]):
+        line_start = ctx.line_start(start)
+        if line_start == 0 or not _ANSWER_PREFIX_RE.match(low, line_start, start):
             return False
-        prev_start = low.rfind("\n", 0, line_start - 1) + 1
+        prev_start = ctx.line_start(line_start - 1)
         return rx.search(low, prev_start, line_start) is not None
 
     def context_anywhere(self, ctx: ScanContext) -> bool:
@@ -153,7 +153,9 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
         rx = self._context_re
         return rx is not None and rx.search(low, max(0, start - 160), start) is not None
 
-    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
         """A date without a year needs the birth word right before it."""
         if pattern.name != "month_day":
             return True

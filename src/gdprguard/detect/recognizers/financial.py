@@ -26,8 +26,16 @@ _NOT_IN_NUMBER_BEFORE = r"[\d\-]|\d[ ]"
 _NOT_IN_NUMBER_AFTER = r"(?![\d\-]|[ ]\d)"
 
 
+# Issuer prefixes outside 2-6 (first digit) that issue cards: 15-digit JCB.
+_OTHER_IINS = ("1800", "2131")
+# Maestro issues 12-digit cards too; only with a card word nearby (a 12-digit number is as
+# likely a My Number or a tracking number).
+_MAESTRO_12 = re.compile(r"(?:50(?:18|20|38)|5[6-8]\d\d|6304|6759|676[1-3]|6390)\d{8}")
+
+
 class GuardCreditCardRecognizer(GuardPatternRecognizer):
-    """Card numbers of 13-19 digits, plain or grouped with spaces/hyphens, passing Luhn."""
+    """Card numbers of 13-19 digits (12-digit Maestro next to a card word), plain or grouped
+    with spaces/hyphens, with an issuer prefix and passing Luhn."""
 
     ENTITY = "CREDIT_CARD"
     FLAGS = 0
@@ -42,6 +50,13 @@ class GuardCreditCardRecognizer(GuardPatternRecognizer):
             not_after=_NOT_IN_NUMBER_BEFORE,
         ),
         GuardPattern("card_plain", r"\d{13,19}(?![\d\-])", 0.8, not_after=_NOT_IN_NUMBER_BEFORE),
+        GuardPattern(
+            "card_maestro_12",
+            rf"\d{{4}}([ \-]?)\d{{4}}\1\d{{4}}{_NOT_IN_NUMBER_AFTER}",
+            0.6,
+            requires_context=True,
+            not_after=_NOT_IN_NUMBER_BEFORE,
+        ),
     )
     CONTEXT = (
         "card",
@@ -60,7 +75,11 @@ class GuardCreditCardRecognizer(GuardPatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = re.sub(r"\D", "", pattern_text)
-        if not 13 <= len(digits) <= 19 or digits[0] not in "23456":
+        if len(digits) == 12:
+            return _MAESTRO_12.fullmatch(digits) is not None and luhn_ok(digits)
+        if not 13 <= len(digits) <= 19:
+            return False
+        if digits[0] not in "23456" and not (len(digits) == 15 and digits.startswith(_OTHER_IINS)):
             return False
         if len(set(digits)) < 2:
             return False

@@ -70,10 +70,12 @@ class GuardIpRecognizer(GuardPatternRecognizer):
     CONTEXT = ("ip", "address", "ipアドレス", "アドレス", "接続元", "host", "server", "login")
     NEAR_MISS = True
 
-    def is_near_miss(self, ctx: ScanContext, start: int) -> bool:
+    def is_near_miss(self, ctx: ScanContext, start: int, *, labelled_only: bool = False) -> bool:
         """Also a version number: ``firmware 4.2.1.8``, ``v4.2.1.8``, ``version is 10.0.2.1``."""
         window = ctx.lower[max(0, start - 30) : start]
-        return _VERSION_BEFORE_RE.search(window) is not None or super().is_near_miss(ctx, start)
+        return _VERSION_BEFORE_RE.search(window) is not None or super().is_near_miss(
+            ctx, start, labelled_only=labelled_only
+        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         try:

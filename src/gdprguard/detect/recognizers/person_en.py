@@ -761,7 +761,9 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 out.append(RawMatch("PERSON", m.start("pii"), m.end("pii"), 0.8, self.rec_name))
         return out
 
-    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
         tokens = _TOKEN_RE.findall(_INITIAL_RE.sub("", value)) or _TOKEN_RE.findall(value)
         if not tokens or any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
             return False

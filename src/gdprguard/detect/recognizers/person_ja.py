@@ -232,7 +232,7 @@ class JaPersonRecognizer(GuardRecognizer):
         if not has_japanese(text):
             return []
         spans = self._tagged(ctx)
-        spans.extend(self._contextual(text))
+        spans.extend(self._contextual(ctx))
         spans.extend(_kana_given_names(text))
         return [RawMatch("PERSON", s, e, score, self.rec_name) for s, e, score in _merge(spans)]
 
@@ -292,26 +292,28 @@ class JaPersonRecognizer(GuardRecognizer):
         return self.GIVEN_ALONE_SCORE
 
     # -- context patterns ----------------------------------------------------------------------
-    def _contextual(self, text: str) -> list[tuple[int, int, float]]:
+    def _contextual(self, ctx: ScanContext) -> list[tuple[int, int, float]]:
+        text = ctx.text
         out: list[tuple[int, int, float]] = []
         for name, rx, score, needles in _PATTERNS:
             if not any(n in text for n in needles):
                 continue
             for m in rx.finditer(text):
                 start, end = m.span("pii")
-                if self._accept(name, text, start, end):
+                if self._accept(name, ctx, start, end):
                     out.append((start, end, score))
         return out
 
     @staticmethod
-    def _accept(pattern: str, text: str, start: int, end: int) -> bool:
+    def _accept(pattern: str, ctx: ScanContext, start: int, end: int) -> bool:
+        text = ctx.text
         value = text[start:end]
         first = value.split(" ", 1)[0]
         if _BUSINESS_RE.search(first) or _BUSINESS_RE.search(value):
             return False
         if _org_context(text, start, end):
             return False
-        if pattern == "own_line" and not _own_line_context(text, start, end):
+        if pattern == "own_line" and not _own_line_context(ctx, start, end):
             return False
         if pattern in ("latin_honorific", "latin_label", "maiden") and value.isascii():
             return _latin_name(value)
@@ -440,20 +442,21 @@ def _kana_given_names(text: str) -> list[tuple[int, int, float]]:
     return out
 
 
-def _own_line_context(text: str, start: int, end: int) -> bool:
+def _own_line_context(ctx: ScanContext, start: int, end: int) -> bool:
     """A name alone on its line: after a closing formula or before a contact line."""
-    line_start = text.rfind("\n", 0, start) + 1
+    text = ctx.text
+    line_start = ctx.line_start(start)
     if line_start == 0:
         return False
     prev_end = line_start - 1
-    prev_start = text.rfind("\n", 0, prev_end) + 1
+    prev_start = ctx.line_start(prev_end)
     while prev_start > 0 and not text[prev_start:prev_end].strip():  # skip blank lines
         prev_end = prev_start - 1
-        prev_start = text.rfind("\n", 0, prev_end) + 1
+        prev_start = ctx.line_start(prev_end)
     if _CLOSING_RE.search(text, prev_start, prev_end):
         return True
-    line_end = text.find("\n", end)
-    return line_end >= 0 and _CONTACT_LINE_RE.match(text, line_end + 1) is not None
+    line_end = ctx.line_end(end)
+    return line_end < len(text) and _CONTACT_LINE_RE.match(text, line_end + 1) is not None
 
 
 _KANJI_ONLY_RE = re.compile(rf"[{_KANJI}]+")
@@ -461,6 +464,7 @@ _HIRA_ONLY_RE = re.compile(rf"[{_HIRA}]+")
 _NAME_CHAR_RE = re.compile(rf"[{_KANJI}{_KATA}{_HIRA}]")
 _AFTER_NAME_RE = re.compile(r"[ ]?(?:様|さま|さん|殿|と申し|です|でございます|[、。,.)）」』\n]|$)")
 _BEFORE_NAME_RE = re.compile(r"(?:^|[\n：:、。（(「『 ]|もしもし、)\Z")
+_BEFORE_NAME_SPAN = len("もしもし、")  # the longest alternative: search only that far back
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
@@ -485,7 +489,7 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
             i -= 1
         if (
             i < start - 1
-            and _BEFORE_NAME_RE.search(text, 0, i)
+            and _BEFORE_NAME_RE.search(text, max(0, i - _BEFORE_NAME_SPAN), i)
             and not _BUSINESS_RE.search(text[i : start - 1])
             and _name_like(text[i : start - 1])
         ):

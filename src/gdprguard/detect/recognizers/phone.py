@@ -1,16 +1,24 @@
-"""PHONE_NUMBER: Japanese (03-1234-5678, 090-1234-5678, 0120-123-456), NANP and international.
+"""PHONE_NUMBER: Japanese (03-1234-5678, 090-1234-5678, 0120-123-456), NANP, UK and international.
 
 Candidates come from shape regexes (separators required between digit groups, so order numbers
-and timestamps do not qualify) and are checked with :mod:`phonenumbers` for a possible length.
+and timestamps do not qualify) and are checked against numbering-plan grammar with
+:mod:`gdprguard.text.phone`: ``+CC`` and ``00 CC`` numbers must be possible in their country's
+plan, national numbers need a trunk ``0`` and ten or eleven digits (German and Austrian numbers
+of other lengths when valid there, shorter ones only next to a phone word), NANP numbers an area
+code that does not start with 0 or 1.
+A number that is *valid* in Japan, the UK or NANP is only dropped as a near miss when an
+order/tracking word labels it directly (``注文番号：…``), not for such a word somewhere before it.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
-from ._base import GuardPattern, GuardPatternRecognizer
+from ...text.phone import fits_plan, parse_phone, phone_digits
+from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
 
 __all__ = ["GuardPhoneRecognizer"]
 
@@ -40,9 +48,16 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             0.75,
             not_after=_B,
         ),
-        GuardPattern(  # (03)1234-5678, (02) 1982 1233
+        GuardPattern(  # 001-415-555-0132, 0044 20 7946 0958: the access prefix 00, then +CC
+            "international_access",
+            rf"00[ \-.]?[1-9]\d{{0,2}}(?:[ \-.]?\(0?\d{{1,4}}\))?(?:[ \-.]\d{{1,12}}){{1,5}}"
+            rf"{_EXT}{_A}",
+            0.7,
+            not_after=_B,
+        ),
+        GuardPattern(  # (03)1234-5678, (02) 1982 1233, (0115) 4960605, (03)-5036-1808
             "national_parenthesised",
-            rf"\(0\d{{1,4}}\)\s?\d{{1,4}}[\- ]\d{{4}}{_EXT}{_A}",
+            rf"\(0\d{{1,4}}\)[ .\-]?\d{{1,4}}[\- .]?\d{{3,4}}{_EXT}{_A}",
             0.75,
             not_after=r"[A-Za-z0-9]",
         ),
@@ -77,9 +92,9 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             0.55,
             not_after=r"[A-Za-z0-9\-+#/.]",
         ),
-        GuardPattern(  # 0312345678, 5551234567: only next to a phone word
+        GuardPattern(  # 0312345678, 01134960123, 5551234567: only next to a phone word
             "digits_only",
-            r"(?:0\d{9}|[2-9]\d{9})(?![A-Za-z0-9]|[\-/.]\d)",
+            r"(?:0\d{9,10}|[2-9]\d{9})(?![A-Za-z0-9]|[\-/.]\d)",
             0.4,
             not_after=r"[A-Za-z0-9\-+#/.]",
         ),
@@ -110,56 +125,75 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
         "でんわ",
     )
 
-    def accept(self, pattern: GuardPattern, value: str, match: re.Match[str]) -> bool:
-        digits = re.sub(r"\D", "", re.split(r"(?i)x|ext|内線", value)[0])
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
+        digits = phone_digits(value)
         if len(set(digits)) < 3:
             return False
-        if pattern.name == "international":
-            try:
-                num = phonenumbers.parse(re.split(r"(?i)x|ext|内線", value)[0], None)
-            except phonenumbers.NumberParseException:
+        name = pattern.name
+        if name in ("international", "international_access"):
+            number = parse_phone(value)
+            if number is None:
                 return False
-            return phonenumbers.is_possible_number(num)
-        if pattern.name == "jp_landline_digits":
+            # a "+" says "phone number" by itself; the bare access prefix needs the plan's shape
+            if name == "international":
+                return phonenumbers.is_possible_number(number)
+            return fits_plan(number)
+        if name == "jp_landline_digits":
             # 0312345678 in Japanese text: a valid Japanese number needs no phone word
-            return _valid_jp(digits) and _JAPANESE_RE.search(match.string) is not None
+            return _valid_in(digits, "JP") and ctx.has_japanese
         if digits.startswith("0"):  # national format (Japan, UK, France, Australia, ...)
             if 10 <= len(digits) <= 11:
                 return True
-            # shorter German/Austrian numbers (030 813393) only next to a phone word
-            return 8 <= len(digits) <= 9 and self._phone_word_near(match) and _valid_short(value)
+            # German and Austrian numbers are longer or shorter: longer ones (01511 7607992)
+            # when valid there, shorter ones (030 813393) only next to a phone word too. In
+            # Japanese text twelve digits in three groups (0271-7625-1121) are a parcel number,
+            # not a German number, which is written as area code and subscriber (DIN 5008).
+            if len(digits) in (12, 13):
+                return _valid_de_at(value) and (
+                    not ctx.has_japanese or len(_GROUP_SEP_RE.split(value.strip())) <= 2
+                )
+            return (
+                8 <= len(digits) <= 9 and self._phone_word_near(ctx, match) and _valid_de_at(value)
+            )
         if len(digits) == 11:
             return digits[0] == "1" and digits[1] in "23456789"
         return len(digits) == 10 and digits[0] in "23456789"
 
-    def _phone_word_near(self, match: re.Match[str]) -> bool:
+    def valid_by_shape(self, pattern: GuardPattern, value: str) -> bool:
+        """Written as a phone number and valid in Japan, the UK or NANP (or in its ``+CC``)."""
+        if pattern.name == "digits_only":
+            return False
+        if pattern.name in ("international", "international_access"):
+            number = parse_phone(value)
+            return number is not None and phonenumbers.is_valid_number(number)
+        digits = phone_digits(value)
+        regions = _TRUNK_REGIONS if digits.startswith("0") else ("US",)
+        return any(_valid_in(digits, region) for region in regions)
+
+    def _phone_word_near(self, ctx: ScanContext, match: re.Match[str]) -> bool:
         rx = self._context_re
         if rx is None:
             return False
-        text = match.string.lower()
+        low = ctx.lower
         start, end = match.span()
         return (
-            rx.search(text, max(0, start - self.WINDOW_BEFORE), start) is not None
-            or rx.search(text, end, end + self.WINDOW_AFTER) is not None
+            rx.search(low, max(0, start - self.WINDOW_BEFORE), start) is not None
+            or rx.search(low, end, end + self.WINDOW_AFTER) is not None
         )
 
 
-_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_SHORT_REGIONS = ("DE", "AT")
+_DE_AT = ("DE", "AT")
+_GROUP_SEP_RE = re.compile(r"[ \-./]+")
+_TRUNK_REGIONS = ("JP", "GB")
 
 
-def _valid_jp(digits: str) -> bool:
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(digits, "JP"))
-    except phonenumbers.NumberParseException:
-        return False
+@lru_cache(maxsize=4096)
+def _valid_in(digits: str, region: str) -> bool:
+    number = parse_phone(digits, region)
+    return number is not None and phonenumbers.is_valid_number(number)
 
 
-def _valid_short(value: str) -> bool:
-    for region in _SHORT_REGIONS:
-        try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(value, region)):
-                return True
-        except phonenumbers.NumberParseException:
-            continue
-    return False
+def _valid_de_at(value: str) -> bool:
+    return any(_valid_in(phone_digits(value), region) for region in _DE_AT)
