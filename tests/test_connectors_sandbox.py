@@ -362,9 +362,11 @@ def test_redact_attachment(flavor: str, sandboxes: list[Any]) -> None:
         assert current[attachment.id].file_name == "redacted.txt"
         with server.state.lock:
             assert server.state.data.attachments[int(attachment.id)].content == b""
+        # Closed (and archived) tickets too: through comment_redactions' external_attachment_urls.
         closed = next(c for c in with_files if status[c.ticket_id] == "closed")
-        with pytest.raises(NotRedactableError, match="closed"):
-            connector.redact_attachment(closed, closed.attachments[0].id)
+        connector.redact_attachment(closed, closed.attachments[0].id)
+        with server.state.lock:
+            assert server.state.data.attachments[int(closed.attachments[0].id)].content == b""
 
 
 # --- deletion and anonymisation ----------------------------------------------------------------
@@ -415,18 +417,16 @@ def test_anonymize_person(flavor: str, sandboxes: list[Any]) -> None:
     assert truth[pid]["email"] != person["email"] and truth[pid]["phone"] is None
 
 
-def test_zendesk_ticket_extra_keeps_the_sender_of_email_tickets(sandboxes: list[Any]) -> None:
+def test_zendesk_ticket_keeps_the_sender_of_email_tickets(sandboxes: list[Any]) -> None:
     """`via.source.from` (name and address of who wrote in) is personal data: it must reach
-    `Ticket.extra` so DSAR exports and erasure can see it."""
+    `Ticket.sender` so DSAR exports and erasure can see it."""
     server = start("zendesk")
     sandboxes.append(server)
     with server.state.lock:
-        senders = {
-            str(t.id): dict(t.via_from) for t in server.state.live_tickets() if t.via_from
-        }
+        senders = {str(t.id): dict(t.via_from) for t in server.state.live_tickets() if t.via_from}
     assert senders, "the seeded sandbox should have email tickets"
     connector = connect(server)
-    seen = {t.id: t.extra.get("via_source_from") for t in connector.iter_tickets()}
+    seen = {t.id: t.sender.model_dump() if t.sender else None for t in connector.iter_tickets()}
     for ticket_id, sender in senders.items():
         assert seen[ticket_id] == sender
     assert all(seen[t] is None for t in seen if t not in senders)

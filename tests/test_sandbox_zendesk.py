@@ -19,8 +19,12 @@ BLOCK = "\u2587"
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[SandboxServer]:
-    """A read-mostly sandbox shared by the module (tests here must not mutate it)."""
-    with SandboxServer(flavor="zendesk", seed=7, tickets=250) as server:
+    """A read-mostly sandbox shared by the module (tests here must not mutate it).
+
+    Nothing is archived, so list pagination runs over all 250 tickets; archiving has its own
+    tests (test_sandbox_archive.py).
+    """
+    with SandboxServer(flavor="zendesk", seed=7, tickets=250, archive_after_days=None) as server:
         yield server
 
 

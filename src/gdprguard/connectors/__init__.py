@@ -16,14 +16,23 @@ from .base import (
     Span,
     UnsupportedOperationError,
 )
+from .capabilities import Capabilities, TicketAction
 from .http import ApiResponse, Clock, HttpClient, HttpStats, RateBudget, RetryPolicy, SystemClock
-from .registry import ENTRY_POINT_GROUP, build_connector, connector_types, get_connector_class
-from .sync import ExportPage, SyncState, TicketExport
+from .registry import (
+    ENTRY_POINT_GROUP,
+    build_connector,
+    config_notes,
+    connector_types,
+    get_connector_class,
+)
+from .sync import CommentExport, ExportPage, RecordExport, SyncState, TicketExport
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ApiResponse",
+    "Capabilities",
     "Clock",
+    "CommentExport",
     "DeletionResult",
     "ExportPage",
     "HelpdeskConnector",
@@ -32,15 +41,18 @@ __all__ = [
     "Identity",
     "NotRedactableError",
     "RateBudget",
+    "RecordExport",
     "RedactTarget",
     "RedactionResult",
     "RetryPolicy",
     "Span",
     "SyncState",
     "SystemClock",
+    "TicketAction",
     "TicketExport",
     "UnsupportedOperationError",
     "build_connector",
+    "config_notes",
     "connector_types",
     "get_connector_class",
 ]

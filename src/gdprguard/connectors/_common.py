@@ -8,12 +8,12 @@ from typing import Any
 
 from .._config import ConnectorConfig, resolve_secret
 from .._exceptions import ConfigError
+from ..text.phone import phone_matches
 from .http import Clock, HttpClient, RateBudget, RetryPolicy
 
 __all__ = [
     "ApiV2Connector",
     "build_http",
-    "digits",
     "phone_matches",
     "safe_id",
     "secret",
@@ -41,27 +41,6 @@ class ApiV2Connector:
 def sid(value: Any) -> str | None:
     """A helpdesk id as our string id (``None`` stays ``None``)."""
     return None if value is None else str(value)
-
-
-def digits(value: str) -> str:
-    """Only the digits of a phone number (full-width digits count)."""
-    return "".join(ch for ch in value if ch.isdigit()).translate(
-        str.maketrans("０１２３４５６７８９", "0123456789")
-    )
-
-
-def phone_matches(wanted: str, candidate: str | None) -> bool:
-    """Whether two phone numbers are the same, ignoring punctuation and a country prefix."""
-    if not candidate:
-        return False
-    a, b = digits(wanted), digits(candidate)
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    # +81 90-… vs 090-…: compare the national significant number (drop leading 0s and prefix).
-    tail = min(len(a), len(b), 9)
-    return tail >= 7 and a.lstrip("0")[-tail:] == b.lstrip("0")[-tail:]
 
 
 def unique(values: Iterable[str | None]) -> list[str]:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._config import ConnectorConfig
 from .._exceptions import FatalAPIError
 from ..models import Comment, Person, Ticket
-from .sync import SyncState, TicketExport
+from .capabilities import Capabilities
+from .sync import CommentExport, SyncState, TicketExport
 
 __all__ = [
     "DeletionResult",
@@ -31,14 +32,18 @@ __all__ = [
 
 
 class NotRedactableError(FatalAPIError):
-    """The helpdesk does not let this text be changed (e.g. a Freshdesk reply, a closed ticket).
+    """The helpdesk does not let this text be changed (e.g. a Freshdesk reply).
 
-    Callers fall back to deleting the ticket (or the entry) when the data must go.
+    Nothing was changed. Callers fall back to deleting the ticket (or the entry) when the data
+    must go; ``Capabilities.can_redact`` tells beforehand.
     """
 
 
 class UnsupportedOperationError(FatalAPIError):
-    """The helpdesk's API cannot do this (e.g. permanently delete one Freshdesk ticket)."""
+    """The helpdesk's API cannot do this (e.g. permanently delete one Freshdesk ticket).
+
+    Raised before anything is changed; ``connector.capabilities`` tells beforehand.
+    """
 
 
 class Identity(BaseModel):
@@ -91,9 +96,13 @@ class DeletionResult(BaseModel):
 
 @runtime_checkable
 class HelpdeskConnector(Protocol):
-    """One helpdesk account. Every id is the helpdesk's own id as a string."""
+    """One helpdesk account. Every id is the helpdesk's own id as a string.
+
+    Every record it returns carries ``connector`` (its configured ``name``).
+    """
 
     type: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
     name: str
 
     @classmethod
@@ -110,13 +119,26 @@ class HelpdeskConnector(Protocol):
         ...
 
     def iter_tickets(self) -> Iterator[Ticket]:
-        """Every live ticket, each once."""
+        """Every live ticket, each once, archived ones included."""
         ...
 
     def export_tickets(
         self, state: SyncState | None = None, *, since: datetime | None = None
     ) -> TicketExport:
-        """Tickets changed since *since* (or resuming from *state*); resumable via ``.state``."""
+        """Tickets changed since *since* (or resuming from *state*); resumable via ``.state``.
+
+        Includes archived tickets; a bookmark of another connector or stream is refused.
+        """
+        ...
+
+    def export_comment_events(
+        self, state: SyncState | None = None, *, since: datetime | None = None
+    ) -> CommentExport:
+        """Every comment added since *since* (or resuming from *state*), in bulk, resumable.
+
+        Only where ``capabilities.bulk_comment_export``; otherwise UnsupportedOperationError
+        (read comments per ticket with :meth:`iter_comments`).
+        """
         ...
 
     def iter_tickets_by_requester(self, person_id: str) -> Iterator[Ticket]:
@@ -146,7 +168,7 @@ class HelpdeskConnector(Protocol):
         ...
 
     def redact_attachment(self, comment: Comment, attachment_id: str) -> None:
-        """Remove an attachment's content from the helpdesk."""
+        """Remove an attachment's content from the helpdesk (closed tickets too, where able)."""
         ...
 
     def delete_ticket(self, ticket_id: str, *, permanent: bool = False) -> DeletionResult:

@@ -29,10 +29,12 @@ from .base import (
     RedactTarget,
     UnsupportedOperationError,
 )
+from .capabilities import Capabilities
 from .htmltext import HtmlText, resolve_targets
 from .http import ApiResponse
 from .pagination import LinkHeaderPaginator, PageRequest, iter_pages
-from .sync import ExportPage, SyncState, TicketExport
+from .redact_markup import apply_redactions, mark_redacted_elements
+from .sync import CommentExport, ExportPage, SyncState, TicketExport
 
 __all__ = ["FreshdeskConnector"]
 
@@ -54,22 +56,43 @@ _CONVERSATION_META = (
     "source", "incoming", "private", "from_email", "to_emails", "cc_emails", "bcc_emails",
     "support_email", "updated_at",
 )  # fmt: skip
+CAPABILITIES = Capabilities(
+    permanent_ticket_delete=False,
+    permanent_person_delete=True,
+    redactable_comment_kinds=frozenset({"note", "description"}),
+    attachment_redaction="delete",
+    bulk_comment_export=False,
+    closed_ticket_updates=True,
+    closed_ticket_redaction=True,
+    archives_closed_tickets=False,
+)
 
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _ticket(data: Mapping[str, Any]) -> Ticket:
+def _emails(data: Mapping[str, Any], *keys: str) -> list[str]:
+    found: list[str | None] = []
+    for key in keys:
+        value = data.get(key)
+        found += [str(v) for v in value] if isinstance(value, list) else []
+    return unique(found)
+
+
+def _ticket(data: Mapping[str, Any], connector: str) -> Ticket:
     status, source = data.get("status"), data.get("source")
     return Ticket(
         id=str(data["id"]),
+        connector=connector,
         subject=data.get("subject"),
         description=data.get("description_text"),
         status=STATUS.get(status, None if status is None else str(status)),  # type: ignore[arg-type]
         requester_id=sid(data.get("requester_id")),
         assignee_id=sid(data.get("responder_id")),
         organization_id=sid(data.get("company_id")),
+        cc_emails=_emails(data, "cc_emails", "reply_cc_emails", "ticket_cc_emails"),
+        forward_emails=_emails(data, "fwd_emails"),
         channel=SOURCE.get(source, None if source is None else str(source)),  # type: ignore[arg-type]
         tags=list(data.get("tags") or []),
         custom_fields=dict(data.get("custom_fields") or {}),
@@ -89,11 +112,12 @@ def _attachment(data: Mapping[str, Any]) -> Attachment:
     )
 
 
-def _conversation(ticket_id: str, data: Mapping[str, Any]) -> Comment:
+def _conversation(ticket_id: str, data: Mapping[str, Any], connector: str) -> Comment:
     is_note = data.get("source") == NOTE_SOURCE and not data.get("incoming")
     return Comment(
         id=str(data["id"]),
         ticket_id=ticket_id,
+        connector=connector,
         author_id=sid(data.get("user_id")),
         body=data.get("body_text") or "",
         html_body=data.get("body"),
@@ -106,12 +130,13 @@ def _conversation(ticket_id: str, data: Mapping[str, Any]) -> Comment:
     )
 
 
-def _description(data: Mapping[str, Any]) -> Comment:
+def _description(data: Mapping[str, Any], connector: str) -> Comment:
     """The ticket's description as the first entry of its conversation (editable)."""
     tid = str(data["id"])
     return Comment(
         id=f"{DESCRIPTION_PREFIX}{tid}",
         ticket_id=tid,
+        connector=connector,
         author_id=sid(data.get("requester_id")),
         body=data.get("description_text") or "",
         html_body=data.get("description"),
@@ -124,9 +149,10 @@ def _description(data: Mapping[str, Any]) -> Comment:
     )
 
 
-def _person(data: Mapping[str, Any]) -> Person:
+def _person(data: Mapping[str, Any], connector: str) -> Person:
     return Person(
         id=str(data["id"]),
+        connector=connector,
         name=data.get("name"),
         emails=unique([data.get("email"), *(data.get("other_emails") or [])]),
         phones=unique([data.get("phone"), data.get("mobile")]),
@@ -143,12 +169,20 @@ class FreshdeskConnector(ApiV2Connector):
     """A Freshdesk account (API key)."""
 
     type: ClassVar[str] = "freshdesk"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     export_page_size: int = PER_PAGE
 
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> FreshdeskConnector:
         auth = FreshdeskKeyAuth(secret(config, name))
         return cls(name, build_http(name, config, auth, **options))
+
+    @classmethod
+    def config_notes(cls, config: ConnectorConfig) -> list[str]:
+        """How this configuration will be used, for ``connector add`` to show."""
+        if config.email:
+            return ["Freshdesk authenticates with the API key alone; the email is not used"]
+        return []
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.http.get(self._path(path), params).body
@@ -193,10 +227,23 @@ class FreshdeskConnector(ApiV2Connector):
         """``GET /tickets?updated_since=T&order_by=updated_at&order_type=asc`` windows."""
         if state is None:
             start = _iso(since) if since is not None else EPOCH
-            state = SyncState(helpdesk=self.type, position={"updated_since": start, "page": 1})
-        return TicketExport(self.type, state, self._export_page)
+            state = SyncState(
+                helpdesk=self.type,
+                connector=self.name,
+                position={"updated_since": start, "page": 1},
+            )
+        return TicketExport(self.type, state, self._export_page, connector=self.name)
 
-    def _export_page(self, position: Mapping[str, Any]) -> ExportPage:
+    def export_comment_events(
+        self, state: SyncState | None = None, *, since: datetime | None = None
+    ) -> CommentExport:
+        """Freshdesk has no bulk comment export: UnsupportedOperationError."""
+        raise UnsupportedOperationError(
+            "Freshdesk has no bulk export of conversations (capabilities.bulk_comment_export is "
+            "false); read them per ticket with iter_comments()"
+        )
+
+    def _export_page(self, position: Mapping[str, Any]) -> ExportPage[Ticket]:
         since, page = str(position["updated_since"]), int(position.get("page", 1))
         if page > MAX_PAGE:
             raise FatalAPIError(
@@ -209,7 +256,7 @@ class FreshdeskConnector(ApiV2Connector):
         }  # fmt: skip
         response = self.http.get(self._path("tickets"), params)
         items = _list(response)
-        tickets = [_ticket(t) for t in items]
+        tickets = [_ticket(t, self.name) for t in items]
         has_next = "next" in response.links
         stamps = [(t.updated_at, t.id) for t in tickets if t.updated_at is not None]
         newest = max((s for s, _ in stamps), default=None)
@@ -227,11 +274,11 @@ class FreshdeskConnector(ApiV2Connector):
         pid = safe_id(person_id, "person")
         params = {"requester_id": pid, "updated_since": EPOCH, "include": "description"}
         for item in self._link_items("tickets", params):
-            yield _ticket(item)
+            yield _ticket(item, self.name)
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         tid = safe_id(ticket_id, "ticket")
-        return _ticket(self._get(f"tickets/{tid}"))
+        return _ticket(self._get(f"tickets/{tid}"), self.name)
 
     def iter_comments(self, ticket_id: str) -> Iterator[Comment]:
         """The description (as a ``kind="description"`` entry), then every conversation.
@@ -241,13 +288,13 @@ class FreshdeskConnector(ApiV2Connector):
         """
         tid = safe_id(ticket_id, "ticket")
         data = self._get(f"tickets/{tid}")
-        yield _description(data)
+        yield _description(data, self.name)
         for item in self._link_items(f"tickets/{tid}/conversations", {}):
-            yield _conversation(tid, item)
+            yield _conversation(tid, item, self.name)
 
     def get_person(self, person_id: str) -> Person:
         pid = safe_id(person_id, "person")
-        return _person(self._get(f"contacts/{pid}"))
+        return _person(self._get(f"contacts/{pid}"), self.name)
 
     def find_people(
         self, *, email: str | None = None, phone: str | None = None, name: str | None = None
@@ -257,7 +304,7 @@ class FreshdeskConnector(ApiV2Connector):
 
         def add(items: Iterator[dict[str, Any]], keep: Any = None) -> None:
             for item in items:
-                person = _person(item)
+                person = _person(item, self.name)
                 if person.id not in found and (keep is None or keep(person)):
                     found[person.id] = person
 
@@ -318,18 +365,19 @@ class FreshdeskConnector(ApiV2Connector):
                 f"comment {comment.id}: {missed} span(s) could not be located in its HTML; "
                 "nothing was changed"
             )
-        masked = projected.mask(found)
+        values = [comment.body[r.start : r.end] for r in ranges]
+        masked = apply_redactions(mark_redacted_elements(projected.wrap_redact(found), values))
         if comment.kind == "description":
             body = self.http.request(
                 "PUT", self._path(f"tickets/{tid}"), json_body={"description": masked}
             ).body
-            updated = _description(body) if isinstance(body, dict) else None
+            updated = _description(body, self.name) if isinstance(body, dict) else None
         else:
             cid = safe_id(comment.id, "conversation")
             body = self.http.request(
                 "PUT", self._path(f"conversations/{cid}"), json_body={"body": masked}
             ).body
-            updated = _conversation(tid, body) if isinstance(body, dict) else None
+            updated = _conversation(tid, body, self.name) if isinstance(body, dict) else None
         return RedactionResult(
             ticket_id=tid, comment_id=comment.id, method="edit", redacted=len(found),
             comment=updated,
@@ -392,7 +440,7 @@ class FreshdeskConnector(ApiV2Connector):
             "job_title": None,
         }
         body = self.http.request("PUT", self._path(f"contacts/{pid}"), json_body=payload).body
-        return _person(body if isinstance(body, dict) else self._get(f"contacts/{pid}"))
+        return _person(body if isinstance(body, dict) else self._get(f"contacts/{pid}"), self.name)
 
 
 def _list(response: ApiResponse) -> list[dict[str, Any]]:

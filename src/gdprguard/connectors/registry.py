@@ -18,8 +18,15 @@ from typing import Any
 from .._config import ConnectorConfig
 from .._exceptions import ConfigError
 from .base import HelpdeskConnector
+from .capabilities import Capabilities
 
-__all__ = ["ENTRY_POINT_GROUP", "build_connector", "connector_types", "get_connector_class"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "build_connector",
+    "config_notes",
+    "connector_types",
+    "get_connector_class",
+]
 
 ENTRY_POINT_GROUP = "gdprguard.connectors"
 BUILTIN: dict[str, str] = {
@@ -72,7 +79,23 @@ def get_connector_class(type_name: str) -> type[HelpdeskConnector]:
         ) from None
     if not callable(getattr(cls, "from_config", None)):
         raise ConfigError(f"connector type {type_name!r} ({target}) has no from_config()")
+    if not isinstance(getattr(cls, "capabilities", None), Capabilities):
+        raise ConfigError(
+            f"connector type {type_name!r} ({target}) declares no capabilities (a "
+            "gdprguard.connectors.Capabilities class attribute); upgrade the package that "
+            "provides it"
+        )
     return cls
+
+
+def config_notes(config: ConnectorConfig) -> list[str]:
+    """What the connector type will make of *config* (e.g. which authentication it implies).
+
+    One short sentence each, free of secrets; ``[]`` when there is nothing to say or the
+    connector class offers no ``config_notes(config)`` classmethod.
+    """
+    notes = getattr(get_connector_class(config.type), "config_notes", None)
+    return list(notes(config)) if callable(notes) else []
 
 
 def build_connector(name: str, config: ConnectorConfig, **options: Any) -> HelpdeskConnector:

@@ -1,17 +1,23 @@
-"""Zendesk Support API connector: endpoints and JSON ⇄ :mod:`gdprguard.models` only.
+"""Zendesk Support API connector: endpoints only (JSON mapping in ``_zendesk_json``).
 
-Wire format: ``/work/shared/helpdesk-api.md`` (and developer.zendesk.com). Lists use cursor
-pagination (``page[size]=100``, stop on ``meta.has_more``); changes come from the cursor-based
-incremental export; comment redaction uses ``PUT /comment_redactions/{id}`` with ``<redact>``
-tags, falling back to the legacy ``PUT /tickets/{t}/comments/{c}/redact`` where the new endpoint
-is missing.
+Wire format: ``/work/shared/helpdesk-api.md`` (and developer.zendesk.com).
+
+- Reading: lists use cursor pagination (``page[size]=100``, stop on ``meta.has_more``). Lists
+  and views omit *archived* tickets (closed for more than 120 days: most of a long history), so
+  every full walk reads the cursor-based incremental export instead (1000 tickets a call), and
+  comments come in bulk from the ticket-events export with ``include=comment_events``.
+- Redaction: ``PUT /comment_redactions/{id}`` with ``<redact>`` tags plus a ``redact``
+  attribute on every element that would keep a redacted value (a ``mailto:`` link's ``href``);
+  it works on closed and archived tickets, for attachments too (``external_attachment_urls``).
+  Where that endpoint is missing (no Agent Workspace) the legacy endpoints are used, which
+  refuse closed tickets.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from .._config import ConnectorConfig
@@ -22,8 +28,9 @@ from .._exceptions import (
     HelpdeskError,
     NotFoundError,
 )
-from ..models import Attachment, Comment, Person, Ticket
-from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, sid, unique
+from ..models import Comment, Person, Ticket
+from . import _zendesk_json as json_
+from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, unique
 from .auth import BearerAuth, ZendeskTokenAuth
 from .base import (
     DeletionResult,
@@ -32,15 +39,17 @@ from .base import (
     RedactionResult,
     RedactTarget,
 )
+from .capabilities import Capabilities
 from .htmltext import REDACTION_CHAR, HtmlText, TextRange, resolve_targets
-from .http import ApiResponse
+from .http import ApiResponse, HttpClient
 from .pagination import (
     OffsetPaginator,
     PageRequest,
     ZendeskCursorPaginator,
     iter_pages,
 )
-from .sync import ExportPage, SyncState, TicketExport
+from .redact_markup import mark_redacted_elements
+from .sync import CommentExport, ExportPage, SyncState, TicketExport
 
 __all__ = ["ZendeskConnector"]
 
@@ -51,104 +60,38 @@ PAGE_SIZE = 100
 EXPORT_PAGE_SIZE = 1000
 JOB_POLL_INTERVAL = 1.0
 JOB_TIMEOUT = 600.0
-_USER_EXTRA = (
-    "external_id", "alias", "time_zone", "iana_time_zone", "locale", "tags", "notes", "details",
-    "shared_phone_number", "verified", "suspended", "user_fields", "signature", "last_login_at",
-)  # fmt: skip
+#: The incremental exports leave out the last minute; a full walk reads tickets changed in this
+#: many last seconds from the ticket list instead (they cannot be archived yet).
+RECENT_SECONDS = 600
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-
-def _ticket(data: Mapping[str, Any]) -> Ticket:
-    via = data.get("via") or {}
-    custom = {
-        str(field["id"]): field.get("value")
-        for field in data.get("custom_fields") or []
-        if isinstance(field, dict) and "id" in field
-    }
-    return Ticket(
-        id=str(data["id"]),
-        subject=data.get("subject"),
-        description=data.get("description"),
-        status=data.get("status"),
-        requester_id=sid(data.get("requester_id")),
-        assignee_id=sid(data.get("assignee_id")),
-        organization_id=sid(data.get("organization_id")),
-        channel=via.get("channel") if isinstance(via, dict) else None,
-        tags=list(data.get("tags") or []),
-        custom_fields=custom,
-        created_at=data.get("created_at"),
-        updated_at=data.get("updated_at"),
-        deleted=data.get("status") == "deleted",
-        extra=_ticket_extra(data, via),
-    )
-
-
-# Ticket fields outside the domain model that can carry personal data (who wrote in, from where).
-_EXTRA_ID_LISTS = ("collaborator_ids", "email_cc_ids", "follower_ids", "submitter_id")
-
-
-def _ticket_extra(data: Mapping[str, Any], via: Any) -> dict[str, Any]:
-    extra: dict[str, Any] = {
-        key: data[key] for key in _EXTRA_ID_LISTS if data.get(key) not in (None, [])
-    }
-    source = via.get("source") if isinstance(via, dict) else None
-    if isinstance(source, dict) and source.get("from"):
-        extra["via_source_from"] = source["from"]
-    return extra
-
-
-def _attachment(data: Mapping[str, Any]) -> Attachment:
-    return Attachment(
-        id=str(data["id"]),
-        file_name=data.get("file_name") or "",
-        content_type=data.get("content_type"),
-        size=data.get("size"),
-        content_url=data.get("content_url"),
-    )
-
-
-def _comment(ticket_id: str, data: Mapping[str, Any]) -> Comment:
-    body = data.get("plain_body")
-    if body is None:
-        body = data.get("body") or ""
-    return Comment(
-        id=str(data["id"]),
-        ticket_id=ticket_id,
-        author_id=sid(data.get("author_id")),
-        body=body,
-        html_body=data.get("html_body"),
-        public=bool(data.get("public", True)),
-        created_at=data.get("created_at"),
-        attachments=[_attachment(a) for a in data.get("attachments") or []],
-        metadata=dict(data.get("metadata") or {}),
-        redactable=True,
-        kind="comment",
-    )
-
-
-def _person(data: Mapping[str, Any], identities: Sequence[Mapping[str, Any]] = ()) -> Person:
-    emails = [data.get("email")] + [i.get("value") for i in identities if i.get("type") == "email"]
-    phones = [data.get("phone")] + [
-        i.get("value") for i in identities if i.get("type") == "phone_number"
-    ]
-    return Person(
-        id=str(data["id"]),
-        name=data.get("name"),
-        emails=unique(emails),
-        phones=unique(phones),
-        role=data.get("role"),
-        active=bool(data.get("active", True)),
-        created_at=data.get("created_at"),
-        updated_at=data.get("updated_at"),
-        organization_id=sid(data.get("organization_id")),
-        extra={k: data[k] for k in _USER_EXTRA if data.get(k) not in (None, "", [], {})},
-    )
+CAPABILITIES = Capabilities(
+    permanent_ticket_delete=True,
+    permanent_person_delete=True,
+    redactable_comment_kinds=frozenset({"comment"}),
+    attachment_redaction="replace",
+    bulk_comment_export=True,
+    closed_ticket_updates=False,
+    closed_ticket_redaction=True,
+    archives_closed_tickets=True,
+    archive_after_days=json_.ARCHIVE_AFTER_DAYS,
+)
 
 
 class ZendeskConnector(ApiV2Connector):
     """A Zendesk Support account (API token as ``email/token``, or an OAuth bearer token)."""
 
     type: ClassVar[str] = "zendesk"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     export_page_size: int = EXPORT_PAGE_SIZE
+    event_page_size: int | None = None
+    """``per_page`` of the ticket-events export (None: the API's 1000)."""
+
+    def __init__(
+        self, name: str, http: HttpClient, *, now: Callable[[], datetime] | None = None
+    ) -> None:
+        super().__init__(name, http)
+        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
 
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> ZendeskConnector:
@@ -156,6 +99,13 @@ class ZendeskConnector(ApiV2Connector):
         token = secret(config, name)
         auth = ZendeskTokenAuth(config.email, token) if config.email else BearerAuth(token)
         return cls(name, build_http(name, config, auth, **options))
+
+    @classmethod
+    def config_notes(cls, config: ConnectorConfig) -> list[str]:
+        """How this configuration will be used, for ``connector add`` to show."""
+        if not config.email:
+            return ["no email given, so the token is sent as an OAuth bearer token"]
+        return []
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -168,6 +118,17 @@ class ZendeskConnector(ApiV2Connector):
         first = PageRequest(self._path(path), {**(params or {}), "page[size]": PAGE_SIZE})
         for _, response in iter_pages(self.http, first, ZendeskCursorPaginator()):
             yield from _items(response, key)
+
+    def _ticket(self, data: Mapping[str, Any]) -> Ticket:
+        return json_.ticket(data, self.name, self.now())
+
+    def _comment(self, ticket_id: str, data: Mapping[str, Any]) -> Comment:
+        return json_.comment(ticket_id, data, self.name)
+
+    def _person(
+        self, data: Mapping[str, Any], identities: Sequence[Mapping[str, Any]] = ()
+    ) -> Person:
+        return json_.person(data, self.name, identities)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -183,19 +144,37 @@ class ZendeskConnector(ApiV2Connector):
         return Identity(id=str(user["id"]), role=role, is_admin=role == "admin", helpdesk=self.type)
 
     def iter_tickets(self) -> Iterator[Ticket]:
-        for item in self._cursor_items("tickets", "tickets"):
-            yield _ticket(item)
+        """Every live ticket once: the incremental export (archived ones included, 1000 a call),
+        then the ticket list newest first for what changed too recently to be exported."""
+        started = self.now()
+        seen: set[str] = set()
+        for ticket in self.export_tickets():
+            if ticket.id not in seen:
+                seen.add(ticket.id)
+                if not ticket.deleted:
+                    yield ticket
+        horizon = started - timedelta(seconds=RECENT_SECONDS)
+        for item in self._cursor_items("tickets", "tickets", {"sort": "-updated_at"}):
+            ticket = self._ticket(item)
+            if ticket.updated_at is not None and ticket.updated_at < horizon:
+                break
+            if ticket.id not in seen:
+                seen.add(ticket.id)
+                yield ticket
 
     def export_tickets(
         self, state: SyncState | None = None, *, since: datetime | None = None
     ) -> TicketExport:
-        """Cursor-based incremental export (Admin only; includes deleted tickets as deleted)."""
+        """Cursor-based incremental export (Admin only; archived tickets included, deleted ones
+        as ``deleted``)."""
         if state is None:
-            start = int((since or datetime(1970, 1, 1, tzinfo=UTC)).timestamp())
-            state = SyncState(helpdesk=self.type, position={"start_time": max(0, start)})
-        return TicketExport(self.type, state, self._export_page)
+            start = int((since or EPOCH).timestamp())
+            state = SyncState(
+                helpdesk=self.type, connector=self.name, position={"start_time": max(0, start)}
+            )
+        return TicketExport(self.type, state, self._export_page, connector=self.name)
 
-    def _export_page(self, position: Mapping[str, Any]) -> ExportPage:
+    def _export_page(self, position: Mapping[str, Any]) -> ExportPage[Ticket]:
         params: dict[str, Any] = {"per_page": self.export_page_size}
         if "cursor" in position:
             params["cursor"] = position["cursor"]
@@ -207,24 +186,82 @@ class ZendeskConnector(ApiV2Connector):
         if not cursor and not end:
             raise FatalAPIError("incremental export: no after_cursor before end_of_stream")
         return ExportPage(
-            tickets=[_ticket(t) for t in body.get("tickets") or []],
+            items=[self._ticket(t) for t in body.get("tickets") or []],
             next_position={"cursor": cursor} if cursor else dict(position),
             end_of_stream=end,
         )
 
+    def export_comment_events(
+        self, state: SyncState | None = None, *, since: datetime | None = None
+    ) -> CommentExport:
+        """Every comment, in bulk: ``GET /incremental/ticket_events?include=comment_events``.
+
+        Time-based (``start_time`` → ``end_time``/``end_of_stream``), up to 1000 ticket updates
+        a call; Admin only; the API allows 10 calls a minute (30 with High Volume). Comments
+        arrive in the order they were written, each once, with the update's ``system``
+        metadata; a comment's text is as it is now (redactions included).
+        """
+        if state is None:
+            start = int((since or EPOCH).timestamp())
+            state = SyncState(
+                helpdesk=self.type,
+                connector=self.name,
+                stream="comment_events",
+                position={"start_time": max(0, start)},
+            )
+        return CommentExport(self.type, state, self._events_page, connector=self.name)
+
+    def _events_page(self, position: Mapping[str, Any]) -> ExportPage[Comment]:
+        start = int(position.get("start_time", 0))
+        params: dict[str, Any] = {"start_time": start, "include": "comment_events"}
+        if self.event_page_size is not None:
+            params["per_page"] = self.event_page_size
+        response = self.http.get(self._path("incremental/ticket_events"), params)
+        items = _items(response, "ticket_events")
+        body = response.body
+        end = bool(body.get("end_of_stream"))
+        end_time = body.get("end_time")
+        if not isinstance(end_time, int):
+            if not end:
+                raise FatalAPIError("ticket events export: no end_time before end_of_stream")
+            end_time = start
+        comments: list[Comment] = []
+        again: set[str] = set()  # comments at end_time: the next page starts there again
+        for item in items:
+            found = json_.event_comments(item, self.name)
+            comments += found
+            if item.get("timestamp") == end_time:
+                again.update(c.id for c in found)
+        following = max(start, end_time)
+        if following == start and items and not end:
+            following = start + 1  # a full page of one second: it is never split, move on
+        return ExportPage(comments, {"start_time": following}, end, frozenset(again))
+
     def iter_tickets_by_requester(self, person_id: str) -> Iterator[Ticket]:
+        """Search (archived tickets included), then the user's requested list (what the search
+        index has not caught up with yet)."""
         pid = safe_id(person_id, "person")
-        for item in self._cursor_items(f"users/{pid}/tickets/requested", "tickets"):
-            yield _ticket(item)
+        seen: set[str] = set()
+        params = {"query": f"requester:{pid}", "filter[type]": "ticket"}
+        sources = (
+            self._cursor_items("search/export", "results", params),
+            self._cursor_items(f"users/{pid}/tickets/requested", "tickets"),
+        )
+        for source in sources:
+            for item in source:
+                ticket = self._ticket(item)
+                if ticket.id not in seen and ticket.requester_id == pid and not ticket.deleted:
+                    seen.add(ticket.id)
+                    yield ticket
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         tid = safe_id(ticket_id, "ticket")
-        return _ticket(self._get(f"tickets/{tid}")["ticket"])
+        return self._ticket(self._get(f"tickets/{tid}")["ticket"])
 
     def iter_comments(self, ticket_id: str) -> Iterator[Comment]:
         tid = safe_id(ticket_id, "ticket")
         for item in self._cursor_items(f"tickets/{tid}/comments", "comments"):
-            yield _comment(tid, item)
+            yield self._comment(tid, item)
 
     def _identities(self, person_id: str) -> list[dict[str, Any]]:
         try:
@@ -237,7 +274,21 @@ class ZendeskConnector(ApiV2Connector):
     def get_person(self, person_id: str) -> Person:
         pid = safe_id(person_id, "person")
         user = self._get(f"users/{pid}")["user"]
-        return _person(user, self._identities(pid))
+        return self._person(user, self._identities(pid))
+
+    def get_people(self, person_ids: Sequence[str]) -> list[Person]:
+        """Many people in few calls (``GET /users/show_many``, 100 ids a call).
+
+        Each person carries their primary email and phone; secondary identities need
+        :meth:`get_person` (one more call each), which data-subject searches use.
+        """
+        ids = [safe_id(pid, "person") for pid in dict.fromkeys(person_ids)]
+        found: list[Person] = []
+        for start in range(0, len(ids), 100):
+            chunk = ids[start : start + 100]
+            body = self._get("users/show_many", {"ids": ",".join(chunk)})
+            found += [self._person(user, ()) for user in body.get("users") or []]
+        return found
 
     def find_people(
         self, *, email: str | None = None, phone: str | None = None, name: str | None = None
@@ -250,7 +301,7 @@ class ZendeskConnector(ApiV2Connector):
             first = PageRequest(self._path("users/search"), {"query": value})
             for _, response in iter_pages(self.http, first, OffsetPaginator()):
                 for user in _items(response, "users"):
-                    person = _person(user)
+                    person = self._person(user)
                     if person.id in found or not self._matches(person, kind, value):
                         continue
                     found[person.id] = person
@@ -261,7 +312,7 @@ class ZendeskConnector(ApiV2Connector):
             return True
         if self._identifier_match(person, kind, value):
             return True
-        full = _person({"id": person.id}, self._identities(person.id))
+        full = self._person({"id": person.id}, self._identities(person.id))
         return self._identifier_match(full, kind, value)
 
     @staticmethod
@@ -286,8 +337,10 @@ class ZendeskConnector(ApiV2Connector):
             projected = HtmlText(comment.html_body)
             found, missed = projected.locate(comment.body, ranges)
             if found and not missed:
+                values = [comment.body[r.start : r.end] for r in ranges]
+                markup = mark_redacted_elements(projected.wrap_redact(found), values)
                 try:
-                    return self._redact_new(comment, projected.wrap_redact(found), len(found))
+                    return self._redact_new(comment, markup, len(found))
                 except NotFoundError as exc:
                     if exc.error_code == "RecordNotFound":
                         raise
@@ -312,7 +365,9 @@ class ZendeskConnector(ApiV2Connector):
                     )  # fmt: skip
             raise
         data = (response.body or {}).get("comment")
-        updated = _comment(tid, data) if isinstance(data, dict) else self._find_comment(tid, cid)
+        updated = (
+            self._comment(tid, data) if isinstance(data, dict) else self._find_comment(tid, cid)
+        )
         return RedactionResult(
             ticket_id=tid, comment_id=cid, method="comment_redactions", redacted=count,
             comment=updated,
@@ -338,7 +393,7 @@ class ZendeskConnector(ApiV2Connector):
                 ) from None
             data = (response.body or {}).get("comment")
             if isinstance(data, dict):
-                updated = _comment(tid, data)
+                updated = self._comment(tid, data)
         return RedactionResult(
             ticket_id=tid, comment_id=cid, method="legacy_redact", redacted=len(ranges),
             comment=updated,
@@ -348,8 +403,27 @@ class ZendeskConnector(ApiV2Connector):
         return next((c for c in self.iter_comments(ticket_id) if c.id == comment_id), None)
 
     def redact_attachment(self, comment: Comment, attachment_id: str) -> None:
+        """``PUT /comment_redactions/{id}`` with the file's ``external_attachment_urls`` (works on
+        closed and archived tickets); the legacy attachment endpoint where that one is missing.
+
+        Zendesk replaces the file with an empty ``redacted.txt``.
+        """
         tid, cid = safe_id(comment.ticket_id, "ticket"), safe_id(comment.id, "comment")
         aid = safe_id(attachment_id, "attachment")
+        url = _content_url(comment, aid)
+        if url is None:
+            current = self._find_comment(tid, cid)
+            url = _content_url(current, aid) if current is not None else None
+            if url is None:
+                raise NotFoundError(f"attachment {aid} is not on comment {cid} of ticket {tid}")
+        payload = {"ticket_id": _numeric(tid), "external_attachment_urls": [url]}
+        try:
+            self.http.request("PUT", self._path(f"comment_redactions/{cid}"), json_body=payload)
+            return
+        except NotFoundError as exc:
+            if exc.error_code == "RecordNotFound":
+                raise
+            log.info("comment_redactions unavailable; using the legacy attachment endpoint")
         path = self._path(f"tickets/{tid}/comments/{cid}/attachments/{aid}/redact")
         try:
             self.http.request("PUT", path, json_body={})
@@ -358,7 +432,7 @@ class ZendeskConnector(ApiV2Connector):
                 raise
             raise NotRedactableError(
                 f"attachment {aid} of comment {cid} could not be redacted ({exc.status}); "
-                "closed tickets refuse it: delete the ticket instead",
+                "without comment_redactions closed tickets refuse it: delete the ticket instead",
                 status=exc.status,
             ) from None
 
@@ -438,7 +512,7 @@ class ZendeskConnector(ApiV2Connector):
             }
         }
         body = self.http.request("PUT", self._path(f"users/{pid}"), json_body=payload).body or {}
-        return _person(body.get("user") or self._get(f"users/{pid}")["user"])
+        return self._person(body.get("user") or self._get(f"users/{pid}")["user"])
 
 
 def _items(response: ApiResponse, key: str) -> list[dict[str, Any]]:
@@ -447,6 +521,13 @@ def _items(response: ApiResponse, key: str) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise FatalAPIError(f"{response.url.split('?')[0]}: answer has no '{key}' list")
     return items
+
+
+def _content_url(comment: Comment, attachment_id: str) -> str | None:
+    return next(
+        (a.content_url for a in comment.attachments if a.id == attachment_id and a.content_url),
+        None,
+    )
 
 
 def _numeric(value: str) -> int | str:

@@ -33,6 +33,10 @@ def add_sandbox_routes(
     def ground_truth() -> Response:
         return json_response(state.ground_truth(flavor))
 
+    @app.get("/_sandbox/writes")
+    def writes() -> Response:
+        return json_response({"writes": state.writes.totals(), "actions": state.writes.actions()})
+
     @app.get("/attachments/token/<token>/")
     def attachment_content(token: str) -> Response:
         for attachment in state.data.attachments.values():

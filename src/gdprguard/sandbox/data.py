@@ -19,7 +19,16 @@ from faker import Faker
 
 from . import _vocab as v
 from ._checksums import luhn_check_digit, my_number_check_digit
-from .records import Attachment, Comment, Dataset, Organization, Person, Planted, Ticket
+from .records import (
+    Attachment,
+    Audit,
+    Comment,
+    Dataset,
+    Organization,
+    Person,
+    Planted,
+    Ticket,
+)
 
 __all__ = ["DEFAULT_ANCHOR", "FIELDS", "generate"]
 
@@ -487,7 +496,46 @@ class _Generator:
         if status in ("solved", "closed"):
             when += r.randint(3600, 10 * 86400)
         ticket.updated_at = min(when, self.anchor - 60)
+        if status == "closed":
+            ticket.closed_at = ticket.updated_at
+        self.audits(ticket)
         self.tickets[tid] = ticket
+
+    def audits(self, ticket: Ticket) -> None:
+        """The ticket's history: created (with its first comment), one update per later comment,
+        then the change to its final status. Draws nothing from the random generator."""
+        first = self.comments[ticket.comment_ids[0]]
+        created: list[tuple[str, str, object, object]] = [
+            ("Create", "subject", ticket.subject, None),
+            ("Create", "status", "new", None),
+            ("Create", "priority", ticket.priority, None),
+            ("Create", "type", ticket.type, None),
+            ("Create", "requester_id", ticket.requester_id, None),
+            ("Create", "tags", list(ticket.tags), None),
+        ]
+        created += [
+            ("Create", f"custom_fields.{key}", value, None)
+            for key, value in ticket.custom_fields.items()
+            if value is not None
+        ]
+        ticket.audits.append(
+            Audit(
+                first.audit_id, ticket.id, first.created_at, first.author_id, first.channel,
+                first.id, created,
+            )
+        )  # fmt: skip
+        for cid in ticket.comment_ids[1:]:
+            c = self.comments[cid]
+            ticket.audits.append(
+                Audit(c.audit_id, ticket.id, c.created_at, c.author_id, c.channel, cid)
+            )
+        if ticket.status != "new":
+            author = ticket.assignee_id or first.author_id
+            change = [("Change", "status", ticket.status, "new")]
+            audit = Audit(
+                self._id("audit"), ticket.id, ticket.updated_at, author, "web", None, change
+            )
+            ticket.audits.append(audit)
 
     def run(self) -> Dataset:
         r = self.rng

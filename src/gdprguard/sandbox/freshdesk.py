@@ -8,7 +8,6 @@ second, non-admin API key may read and write conversations but gets 403 on delet
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import quote
 
 from flask import Flask, Response, g, request
 
+from ..text.phone import phone_digits
 from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, basic_credentials, int_arg, json_response, page_url
 from .data import FIELDS
@@ -528,9 +528,10 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             updated_at=now,
         )
         data.tickets[t.id] = t
-        state.add_comment(
+        first = state.add_comment(
             t, author_id=requester.id, html_body=str(payload["description"]), kind="customer"
         )
+        state.record_creation(t, first)
         return json_response(ticket_doc(t), 201, {"Location": f"{base()}{API}/tickets/{t.id}"})
 
     @route("/tickets/<int:tid>", ("PUT",))
@@ -541,25 +542,27 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         payload = body_json()
         if isinstance(payload, Response):
             return payload
+        changes: dict[str, Any] = {}
+        if "subject" in payload:
+            changes["subject"] = str(payload["subject"])
+        if "status" in payload:
+            if payload["status"] not in _STATUS_BACK:
+                return _validation("status", "It should be one of these values: '2,3,4,5'")
+            changes["status"] = _STATUS_BACK[payload["status"]]
+        if "priority" in payload:
+            changes["priority"] = _PRIORITY_BACK.get(payload["priority"], t.priority)
+        if "tags" in payload and isinstance(payload["tags"], list):
+            changes["tags"] = [str(x) for x in payload["tags"]]
+        for name, value in (payload.get("custom_fields") or {}).items():
+            if name not in _CF_BACK:
+                return _validation(name, "Unexpected/invalid field in request", "invalid_field")
+            changes[f"custom_fields.{_CF_BACK[name]}"] = value
         if "description" in payload:
             first = data.comments.get(t.comment_ids[0]) if t.comment_ids else None
             if first is not None:
                 state.replace_comment_html(first, str(payload["description"]))
-        if "subject" in payload:
-            t.subject = str(payload["subject"])
-        if "status" in payload:
-            if payload["status"] not in _STATUS_BACK:
-                return _validation("status", "It should be one of these values: '2,3,4,5'")
-            t.status = _STATUS_BACK[payload["status"]]
-        if "priority" in payload:
-            t.priority = _PRIORITY_BACK.get(payload["priority"], t.priority)
-        if "tags" in payload and isinstance(payload["tags"], list):
-            t.tags = [str(x) for x in payload["tags"]]
-        for name, value in (payload.get("custom_fields") or {}).items():
-            if name not in _CF_BACK:
-                return _validation(name, "Unexpected/invalid field in request", "invalid_field")
-            t.custom_fields[_CF_BACK[name]] = value
-        state.touch(t)
+        state.change_ticket(t, changes, author_id=g.user_id)
+        state.writes.record("ticket", tid, "update")
         return json_response(ticket_doc(t))
 
     @route("/tickets/<int:tid>", ("DELETE",))
@@ -570,6 +573,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if t is None:
             return _not_found()
         state.soft_delete_ticket(t)
+        state.writes.record("ticket", tid, "delete")
         return Response(status=204)
 
     @route("/tickets/<int:tid>/restore", ("PUT",))
@@ -580,6 +584,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if t is None:
             return _not_found()
         state.restore_ticket(t)
+        state.writes.record("ticket", tid, "restore")
         return Response(status=204)
 
     @route("/tickets/bulk_delete", ("POST",))
@@ -601,6 +606,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
                 t = state.ticket(tid)
                 if t is not None:
                     state.soft_delete_ticket(t)
+                    state.writes.record("ticket", tid, "delete")
                 results.append({"id": tid, "success": t is not None})
             return results
 
@@ -656,6 +662,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             public=not private,
             kind="note" if note else "agent",
         )
+        state.writes.record("ticket", tid, "comment")
         return json_response(conversation_doc(c), 201)
 
     @route("/tickets/<int:tid>/reply", ("POST",))
@@ -695,6 +702,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
                 "body", "It should not be blank as this is a mandatory field", "missing_field"
             )
         state.replace_comment_html(c, body)
+        state.writes.record("comment", cid, "update")
         return json_response(conversation_doc(c))
 
     @route("/conversations/<int:cid>", ("DELETE",))
@@ -703,6 +711,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if c is None:
             return _not_found()
         state.delete_comment(c)
+        state.writes.record("comment", cid, "delete")
         return Response(status=204)
 
     @route("/attachments/<int:aid>", ("DELETE",))
@@ -711,6 +720,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if a is None:
             return _not_found()
         state.delete_attachment(a)
+        state.writes.record("attachment", aid, "delete")
         return Response(status=204)
 
     # --- contacts and companies --------------------------------------------------------------
@@ -737,11 +747,11 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             ]
         for name in ("phone", "mobile"):
             if name in args:
-                digits = re.sub(r"\D", "", args[name])
+                digits = phone_digits(args[name])
                 people = [
                     p
                     for p in people
-                    if name == "phone" and p.phone and re.sub(r"\D", "", p.phone) == digits
+                    if name == "phone" and p.phone and phone_digits(p.phone) == digits
                 ]
         if "company_id" in args:
             cid = int_arg(request, "company_id")
@@ -796,6 +806,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if "tags" in payload and isinstance(payload["tags"], list):
             p.tags = [str(t) for t in payload["tags"]]
         p.updated_at = state.now()
+        state.writes.record("person", pid, "update")
         return json_response(contact_doc(p))
 
     @route("/contacts/<int:pid>", ("DELETE",))
@@ -806,6 +817,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if p is None or p.deleted_at is not None:
             return _not_found()
         state.soft_delete_person(p)
+        state.writes.record("person", pid, "delete")
         return Response(status=204)
 
     @route("/contacts/<int:pid>/restore", ("PUT",))
@@ -816,6 +828,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         if p is None or p.deleted_at is None:
             return _not_found()
         state.restore_person(p)
+        state.writes.record("person", pid, "restore")
         return Response(status=204)
 
     @route("/contacts/<int:pid>/hard_delete", ("DELETE",))
@@ -834,6 +847,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
                 "inconsistent_state",
             )
         state.remove_person(p)
+        state.writes.record("person", pid, "purge")
         return Response(status=204)
 
     @route("/companies")

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "Attachment",
+    "Audit",
     "Comment",
     "Dataset",
     "Organization",
@@ -105,6 +106,25 @@ class Comment:
 
 
 @dataclass
+class Audit:
+    """One update of a ticket (Zendesk's audit, one item of the ticket-events export).
+
+    ``changes`` are ``(event_type, field, value, previous)`` with ``event_type`` ``Create`` or
+    ``Change`` and ``field`` a neutral name (``subject``, ``status``, ``custom_fields.<key>``…);
+    ``comment_id`` is the comment the update added, if any. Old values stay here after the
+    ticket changes: audits are history.
+    """
+
+    id: int
+    ticket_id: int
+    created_at: int
+    author_id: int
+    channel: str
+    comment_id: int | None = None
+    changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Ticket:
     """A support ticket; its first comment is the description."""
 
@@ -129,6 +149,8 @@ class Ticket:
     external_id: str | None = None
     deleted_at: int | None = None  # soft-deleted (Zendesk deleted_tickets / Freshdesk trash)
     previous_status: str | None = None
+    closed_at: int | None = None  # when it was closed (Zendesk archives it 120 days later)
+    audits: list[Audit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import shlex
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from ..text.phone import phone_digits
 from .records import Organization, Person, Ticket
 from .state import SandboxState
 
@@ -157,7 +157,7 @@ def _user_ok(person: Person, checks: list[tuple[str, str, str]], words: list[str
             if value_l not in emails:
                 return False
         elif key == "phone":
-            if not person.phone or _digits(person.phone) != _digits(value):
+            if not person.phone or phone_digits(person.phone) != phone_digits(value):
                 return False
         elif key == "name":
             if value_l not in person.name.lower():
@@ -185,10 +185,6 @@ def _org_ok(org: Organization, checks: list[tuple[str, str, str]], words: list[s
         return False
     text = " ".join([org.name, *org.domain_names]).lower()
     return all(word in text for word in words)
-
-
-def _digits(value: str) -> str:
-    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value))
 
 
 def _freshdesk_clauses(query: str) -> list[list[tuple[str, str, str]]]:
@@ -235,7 +231,7 @@ def _fd_term(
     if isinstance(actual, list):
         return value.lower() in [str(a).lower() for a in actual]
     if name in ("phone", "mobile"):
-        return actual is not None and _digits(str(actual)) == _digits(value)
+        return actual is not None and phone_digits(str(actual)) == phone_digits(value)
     return actual is not None and str(actual).lower() == value.lower()
 
 

@@ -1,8 +1,9 @@
 """``SandboxServer``: the sandbox helpdesk on a werkzeug threaded HTTP server.
 
 The WSGI pipeline per request: strip Zendesk's optional ``.json`` suffix → charge the rate limit
-(429 with ``Retry-After`` when over) → seeded fault injection → the flavor's Flask app under the
-state lock → rate-limit headers on the answer. ``/_sandbox/`` paths skip the limit and faults.
+(429 with ``Retry-After`` when over; incremental exports also charge their own, optional, limit)
+→ seeded fault injection → the flavor's Flask app under the state lock → rate-limit headers on
+the answer. ``/_sandbox/`` paths skip the limits and faults.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ __all__ = ["SandboxConfig", "SandboxServer"]
 
 log = logging.getLogger(__name__)
 
+#: how often the serving loop checks for shutdown (werkzeug's default of 0.5 s made every
+#: ``stop()`` wait that long)
+SHUTDOWN_POLL_SECONDS = 0.01
+
 
 class SandboxConfig(BaseModel):
     """Validated settings of one sandbox (see ``SandboxServer``)."""
@@ -50,6 +55,16 @@ class SandboxConfig(BaseModel):
     fault_seed: int | None = None
     slow_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
     incremental_lag_seconds: int = Field(default=60, ge=0)
+    archive_after_days: int | None = Field(
+        default=120,
+        ge=0,
+        description="Zendesk: closed tickets are archived after this (None: never)",
+    )
+    export_rate_limit: int | None = Field(
+        default=None,
+        gt=0,
+        description="Zendesk incremental exports, requests per minute (real: 10)",
+    )
     job_seconds: float = Field(default=0.2, ge=0.0)
     anchor: int = DEFAULT_ANCHOR
 
@@ -84,7 +99,9 @@ class SandboxServer:
         self.config = SandboxConfig(**settings)
         cfg = self.config
         self.state = SandboxState(
-            generate(cfg.seed, cfg.tickets, cfg.anchor), job_seconds=cfg.job_seconds
+            generate(cfg.seed, cfg.tickets, cfg.anchor),
+            job_seconds=cfg.job_seconds,
+            archive_after_days=cfg.archive_after_days if cfg.flavor == "zendesk" else None,
         )
         if cfg.flavor == "zendesk":
             self._secrets = zendesk_credentials(cfg.seed)
@@ -93,6 +110,7 @@ class SandboxServer:
             self._secrets = freshdesk_credentials(cfg.seed)
             self._flask = build_freshdesk_app(self.state, self._secrets)
         self.limiter = RateLimiter(cfg.rate_limit, cfg.rate_burst)
+        self.export_limiter = RateLimiter(cfg.export_rate_limit, cfg.export_rate_limit)
         fault_seed = cfg.fault_seed if cfg.fault_seed is not None else cfg.seed
         self.faults = FaultInjector(cfg.fault_rate, fault_seed, cfg.faults)
         self._server: BaseWSGIServer | None = None
@@ -129,7 +147,10 @@ class SandboxServer:
         self.bind()
         assert self._server is not None
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="gdprguard-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},  # stop() returns in milliseconds
+            name="gdprguard-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -139,7 +160,7 @@ class SandboxServer:
         self.bind()
         assert self._server is not None
         self._serving_here = True
-        self._server.serve_forever()
+        self._server.serve_forever(poll_interval=SHUTDOWN_POLL_SECONDS)
 
     def shutdown(self) -> None:
         """Ask a ``serve_forever()`` loop to return (thread-safe, e.g. from a signal handler)."""
@@ -192,6 +213,12 @@ class SandboxServer:
             self.state.run_due_jobs()
             return self.state.ground_truth(self.config.flavor)
 
+    def writes(self) -> dict[str, Any]:
+        """Same document as ``GET /_sandbox/writes``: successful writes per record and action."""
+        with self.state.lock:
+            self.state.run_due_jobs()
+            return {"writes": self.state.writes.totals(), "actions": self.state.writes.actions()}
+
     # --- WSGI pipeline -----------------------------------------------------------------------
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -206,6 +233,12 @@ class SandboxServer:
         request = Request(environ)
         cost = self._cost(request)
         decision = self.limiter.charge(cost)
+        if decision.allowed and self._is_export(environ):
+            export = self.export_limiter.charge(1)
+            if not export.allowed:
+                return self._with_limits(self._too_many(export), decision, cost)(
+                    environ, start_response
+                )
         if not decision.allowed:
             return self._with_limits(self._too_many(decision), decision, cost)(
                 environ, start_response
@@ -228,6 +261,11 @@ class SandboxServer:
         with self.state.lock:
             self.state.run_due_jobs()
             return Response.from_app(self._flask, environ, buffered=True)
+
+    def _is_export(self, environ: dict[str, Any]) -> bool:
+        return self.config.flavor == "zendesk" and str(environ.get("PATH_INFO", "")).startswith(
+            "/api/v2/incremental/"
+        )
 
     def _cost(self, request: Request) -> int:
         if self.config.flavor != "freshdesk":

@@ -3,36 +3,30 @@
 One ``threading.RLock`` (``state.lock``) guards everything; the server holds it for the whole of
 each API request, so handlers see and leave a consistent state. Mutations keep the ground truth
 current because it is computed from the records: a planted value counts only while it is still
-present where it was planted, and only while its record still exists.
+present where it can be served from, and only while its record still exists (``truth.py``).
+
+Zendesk archives tickets closed for ``archive_after_days``: lists and views leave them out,
+exports, direct reads and search still return them. Every ticket keeps its history as audits
+(``records.Audit``), and every successful write is counted per record (``writes``).
 """
 
 from __future__ import annotations
 
 import html
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .data import FIELDS
-from .records import Attachment, Comment, Dataset, Person, Planted, Ticket
+from ..text.html import html_to_text
+from .records import Attachment, Audit, Comment, Dataset, Person, Ticket
+from .writes import WriteLog
 
 __all__ = ["REDACTION_BLOCK", "Job", "SandboxState", "html_to_text"]
 
 #: Zendesk replaces redacted characters with this block (U+2587).
 REDACTION_BLOCK = "\u2587"
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_BREAK = re.compile(r"</p>\s*<p[^>]*>|<br\s*/?>", re.IGNORECASE)
-
-
-def html_to_text(markup: str) -> str:
-    """Plain text of a comment's HTML: paragraphs → blank lines, ``<br>`` → newlines."""
-    text = _BLOCK_BREAK.sub(
-        lambda m: "\n" if m.group(0).lower().startswith("<br") else "\n\n", markup
-    )
-    return html.unescape(_TAG.sub("", text)).strip()
 
 
 @dataclass
@@ -59,6 +53,8 @@ class SandboxState:
     job_seconds: float = 0.2
     lock: threading.RLock = field(default_factory=threading.RLock)
     jobs: dict[str, Job] = field(default_factory=dict)
+    archive_after_days: int | None = None
+    writes: WriteLog = field(default_factory=WriteLog)
     _counters: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -91,6 +87,17 @@ class SandboxState:
     def live_tickets(self) -> list[Ticket]:
         """Tickets that are not soft-deleted, by id."""
         return [t for t in self.data.tickets.values() if t.deleted_at is None]
+
+    def is_archived(self, ticket: Ticket) -> bool:
+        """Closed for ``archive_after_days`` or more (never when archiving is off)."""
+        if self.archive_after_days is None or ticket.status != "closed":
+            return False
+        closed_at = ticket.closed_at if ticket.closed_at is not None else ticket.updated_at
+        return self.now() - closed_at >= self.archive_after_days * 86400
+
+    def listed_tickets(self) -> list[Ticket]:
+        """Tickets list endpoints show: live and not archived, by id."""
+        return [t for t in self.live_tickets() if not self.is_archived(t)]
 
     def deleted_tickets(self) -> list[Ticket]:
         """Soft-deleted tickets (restorable, not yet purged), by id."""
@@ -172,8 +179,60 @@ class SandboxState:
             self.data.attachments[attachment.id] = attachment
         self.data.comments[comment.id] = comment
         ticket.comment_ids.append(comment.id)
+        ticket.audits.append(
+            Audit(comment.audit_id, ticket.id, now, author_id, "api", comment_id=comment.id)
+        )
         self.touch(ticket)
         return comment
+
+    def record_creation(self, ticket: Ticket, comment: Comment) -> None:
+        """Add the ``Create`` events of a ticket made through the API to its first audit."""
+        audit = self._audit(ticket, comment.audit_id, comment.author_id)
+        audit.changes += [
+            ("Create", "subject", ticket.subject, None),
+            ("Create", "status", ticket.status, None),
+            ("Create", "priority", ticket.priority, None),
+            ("Create", "type", ticket.type, None),
+            ("Create", "requester_id", ticket.requester_id, None),
+            ("Create", "tags", list(ticket.tags), None),
+        ]
+
+    def change_ticket(
+        self,
+        ticket: Ticket,
+        changes: dict[str, Any],
+        *,
+        author_id: int,
+        audit_id: int | None = None,
+    ) -> None:
+        """Apply field changes (``subject``, ``status``, ``tags``, ``custom_fields.<key>``…) and
+        record them as ``Change`` events of one audit (the comment's, when one was added)."""
+        events: list[tuple[str, str, Any, Any]] = []
+        for name, value in changes.items():
+            if name.startswith("custom_fields."):
+                key = name.split(".", 1)[1]
+                previous = ticket.custom_fields.get(key)
+                ticket.custom_fields[key] = value
+            else:
+                previous = getattr(ticket, name)
+                setattr(ticket, name, value)
+            if previous != value:
+                events.append(("Change", name, value, previous))
+        if "status" in changes and ticket.status == "closed" and ticket.closed_at is None:
+            ticket.closed_at = self.now()
+        elif ticket.status != "closed":
+            ticket.closed_at = None
+        if events:
+            self._audit(ticket, audit_id, author_id).changes.extend(events)
+        self.touch(ticket)
+
+    def _audit(self, ticket: Ticket, audit_id: int | None, author_id: int) -> Audit:
+        for audit in reversed(ticket.audits):
+            if audit_id is not None and audit.id == audit_id:
+                return audit
+        audit = Audit(self.new_id("audit"), ticket.id, self.now(), author_id, "api")
+        ticket.audits.append(audit)
+        return audit
 
     def redact_text(self, comment: Comment, text: str) -> int:
         """Legacy Zendesk redaction: every occurrence of ``text`` becomes U+2587 blocks."""
@@ -305,82 +364,8 @@ class SandboxState:
 
     # --- ground truth ------------------------------------------------------------------------
 
-    def _current_text(self, item: Planted) -> str | None:
-        d = self.data
-        ticket = d.tickets.get(item.ticket_id)
-        if ticket is None:
-            return None
-        if item.comment_id is None:
-            if item.field == "subject":
-                return ticket.subject
-            if item.field.startswith("custom_fields."):
-                value = ticket.custom_fields.get(item.field.split(".", 1)[1])
-                return None if value is None else str(value)
-            if item.field.startswith("via.source.from."):
-                return str((ticket.via_from or {}).get(item.field.rsplit(".", 1)[1]) or "")
-            return None
-        comment = d.comments.get(item.comment_id)
-        if comment is None:
-            return None
-        if item.field == "body":
-            return comment.body
-        if item.field.startswith("metadata.system."):
-            return str(comment.metadata.get("system", {}).get(item.field.rsplit(".", 1)[1]) or "")
-        if item.field.startswith("attachments."):
-            attachment = d.attachments.get(int(item.field.split(".")[1]))
-            return None if attachment is None else attachment.content.decode("utf-8", "replace")
-        return None
-
     def ground_truth(self, flavor: str) -> dict[str, Any]:
-        """What personal data is still present, in the flavor's ids and field names."""
-        people = [
-            {
-                "id": p.id,
-                "name": p.name,
-                "email": p.email,
-                "phone": p.phone,
-                "deleted": not p.active,
-            }
-            for p in self.end_users()
-            if not p.purged
-        ]
-        planted = []
-        for item in self.data.planted:
-            text = self._current_text(item)
-            if text is None or item.value not in text:
-                continue
-            mapped = _wire_field(flavor, item, self.data.tickets[item.ticket_id])
-            if mapped is None:
-                continue
-            comment_id, wire_field = mapped
-            planted.append(
-                {
-                    "ticket_id": item.ticket_id,
-                    "comment_id": comment_id,
-                    "field": wire_field,
-                    "type": item.type,
-                    "value": item.value,
-                    "deleted": self.data.tickets[item.ticket_id].deleted_at is not None,
-                }
-            )
-        return {"people": people, "planted": planted}
+        """What personal data is still present, and where (see ``truth.py``), plus the writes."""
+        from .truth import ground_truth  # truth.py reads this module's records
 
-
-def _wire_field(flavor: str, item: Planted, ticket: Ticket) -> tuple[int | None, str] | None:
-    """Map a neutral planted location to (comment_id, field) as the flavor serves it."""
-    if item.field.startswith("custom_fields."):
-        zendesk_id, freshdesk_name, _ = FIELDS[item.field.split(".", 1)[1]]
-        return None, f"custom_fields.{zendesk_id if flavor == 'zendesk' else freshdesk_name}"
-    if flavor == "zendesk":
-        return item.comment_id, item.field
-    if item.field.startswith(("metadata.", "via.")):
-        return None  # Freshdesk has no such fields: the flavor does not serve them
-    if (
-        item.comment_id is not None
-        and ticket.comment_ids
-        and item.comment_id == ticket.comment_ids[0]
-    ):
-        if item.field == "body":
-            return None, "description"
-        return None, item.field  # attachments.<id>.content of the description
-    return item.comment_id, item.field
+        return ground_truth(self, flavor)

@@ -11,11 +11,11 @@ answers and authentication in ``zendesk_http``, search and incremental exports i
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from flask import Flask, Response, g, request
 
+from ..text.phone import phone_digits
 from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, json_response
 from .records import Attachment, Comment, Ticket, iso
@@ -98,13 +98,13 @@ def build_zendesk_app(
         if not query:
             return err(400, "InvalidValue", "query is required")
         wanted = query.lower()
-        digits = re.sub(r"\D", "", wanted)
+        digits = phone_digits(wanted)
         found = []
         for p in data.people.values():
             if p.purged:
                 continue
             emails = [e.lower() for e in (p.email, *p.extra_emails) if e]
-            phone = re.sub(r"\D", "", p.phone or "")
+            phone = phone_digits(p.phone or "")
             if (
                 wanted in emails
                 or (len(digits) >= 6 and phone and digits == phone)
@@ -145,6 +145,7 @@ def build_zendesk_app(
         if "email" in body:
             p.extra_emails = []
         p.updated_at = state.now()
+        state.writes.record("person", uid, "update")
         return json_response({"user": views.user(p)})
 
     @route("/users/<int:uid>", ("DELETE",))
@@ -157,6 +158,7 @@ def build_zendesk_app(
         if p.role == "admin":
             return field_error("base", "You cannot delete the account owner", "InvalidValue")
         state.soft_delete_person(p)
+        state.writes.record("person", uid, "delete")
         return json_response({"user": views.user(p)})
 
     @route("/users/destroy_many", ("DELETE",))
@@ -183,6 +185,7 @@ def build_zendesk_app(
                     continue
                 if p.active:
                     state.soft_delete_person(p)
+                    state.writes.record("person", uid, "delete")
                 results.append(
                     {
                         "index": index,
@@ -210,7 +213,8 @@ def build_zendesk_app(
             return not_found()
         if uid not in data.people:
             return not_found()
-        tickets = state.tickets_of(uid, relation)
+        # Like /tickets, these lists leave archived tickets out (search and exports have them).
+        tickets = [t for t in state.tickets_of(uid, relation) if not state.is_archived(t)]
         return paginate(
             "tickets",
             tickets,
@@ -239,6 +243,7 @@ def build_zendesk_app(
         if p is None or p.active or p.purged:
             return not_found()
         state.purge_person(p)
+        state.writes.record("person", uid, "purge")
         return json_response({"deleted_user": views.user(p)})
 
     @route("/users/<int:uid>/compliance_deletion_statuses")
@@ -270,7 +275,7 @@ def build_zendesk_app(
     @route("/tickets")
     def tickets() -> Response:
         response = paginate(
-            "tickets", state.live_tickets(), views.ticket, views.path("/tickets"), TICKET_SORTS
+            "tickets", state.listed_tickets(), views.ticket, views.path("/tickets"), TICKET_SORTS
         )
         response.headers["zendesk-ratelimit-tickets-index"] = "total=100; remaining=99; resets=41"
         return response
@@ -320,6 +325,7 @@ def build_zendesk_app(
         if isinstance(comment, Response):
             data.tickets.pop(t.id)
             return comment
+        state.record_creation(t, comment)
         doc = {"ticket": views.ticket(t), "audit": views.audit(t, comment)}
         return json_response(doc, 201, {"Location": f"{views.base()}{API}/tickets/{t.id}.json"})
 
@@ -401,18 +407,23 @@ def build_zendesk_app(
             if isinstance(added, Response):
                 return added
             comment = added
-        for name in ("subject", "status", "priority", "type", "assignee_id", "external_id"):
-            if name in body:
-                setattr(t, name, body[name])
+        changes: dict[str, Any] = {
+            name: body[name]
+            for name in ("subject", "status", "priority", "type", "assignee_id", "external_id")
+            if name in body
+        }
         if "tags" in body and isinstance(body["tags"], list):
-            t.tags = [str(x) for x in body["tags"]]
+            changes["tags"] = [str(x) for x in body["tags"]]
         for item in body.get("custom_fields") or []:
             field_id = item.get("id") if isinstance(item, dict) else None
             key = FIELD_KEYS.get(field_id) if isinstance(field_id, int) else None
             if key is not None:
-                t.custom_fields[key] = item.get("value")
+                changes[f"custom_fields.{key}"] = item.get("value")
         # "via" is read-only in the real API too: ignored
-        state.touch(t)
+        state.change_ticket(
+            t, changes, author_id=g.user_id, audit_id=comment.audit_id if comment else None
+        )
+        state.writes.record("ticket", tid, "update")
         return json_response({"ticket": views.ticket(t), "audit": views.audit(t, comment)})
 
     @route("/tickets/<int:tid>", ("DELETE",))
@@ -423,6 +434,7 @@ def build_zendesk_app(
         if t is None:
             return not_found()
         state.soft_delete_ticket(t)
+        state.writes.record("ticket", tid, "delete")
         return Response(status=204)
 
     @route("/tickets/destroy_many", ("DELETE",))
@@ -438,6 +450,7 @@ def build_zendesk_app(
                 t = state.ticket(tid)
                 if t is not None:
                     state.soft_delete_ticket(t)
+                    state.writes.record("ticket", tid, "delete")
             return {"success": True}
 
         job = state.create_job("tickets.destroy_many", len(ids), action)
@@ -477,6 +490,7 @@ def build_zendesk_app(
         if t.status == "closed":
             return closed()
         state.redact_text(c, text)
+        state.writes.record("comment", cid, "redact")
         return json_response({"comment": views.comment(c)})
 
     @route("/tickets/<int:tid>/comments/<int:cid>/make_private", ("PUT",))
@@ -486,6 +500,7 @@ def build_zendesk_app(
             return found
         found[1].public = False
         state.touch(found[0])
+        state.writes.record("comment", cid, "update")
         return Response(status=200)
 
     @route("/comment_redactions/<int:cid>", ("PUT",))
@@ -515,10 +530,12 @@ def build_zendesk_app(
                     "InvalidValue",
                 )
             state.replace_comment_html(c, redacted)
+            state.writes.record("comment", cid, "redact")
         for url in urls:
             for attachment in state.attachments_of(c):
                 if views.attachment(attachment)["content_url"] == url:
                     state.redact_attachment(attachment)
+                    state.writes.record("attachment", attachment.id, "redact")
         return json_response({"comment": views.comment(c)})
 
     @route("/tickets/<int:tid>/comments/<int:cid>/attachments/<int:aid>/redact", ("PUT",))
@@ -536,6 +553,7 @@ def build_zendesk_app(
             return closed()
         before = views.attachment(attachment)  # the real API answers with the old metadata
         state.redact_attachment(attachment)
+        state.writes.record("attachment", aid, "redact")
         return json_response({"attachment": before})
 
     @route("/attachments/<int:aid>")
@@ -567,6 +585,7 @@ def build_zendesk_app(
         if t is None:
             return not_found()
         state.restore_ticket(t)
+        state.writes.record("ticket", tid, "restore")
         return Response(status=200)
 
     @route("/deleted_tickets/restore_many", ("PUT",))
@@ -580,6 +599,7 @@ def build_zendesk_app(
             t = state.ticket(tid, deleted=True)
             if t is not None:
                 state.restore_ticket(t)
+                state.writes.record("ticket", tid, "restore")
         return Response(status=200)
 
     def _purge_job(ids: list[int]) -> Response:
@@ -588,6 +608,7 @@ def build_zendesk_app(
                 t = state.ticket(tid, deleted=True)
                 if t is not None:
                     state.purge_ticket(t)
+                    state.writes.record("ticket", tid, "purge")
             return {"success": True}
 
         job = state.create_job("deleted_tickets.destroy", len(ids), action)

@@ -21,7 +21,8 @@ __all__ = ["add_export_routes"]
 def add_export_routes(
     app: Flask, state: SandboxState, views: ZendeskViews, lag_seconds: int
 ) -> None:
-    """Register ``/search``, ``/search/count``, ``/search/export`` and ``/incremental/...``.
+    """Register ``/search``, ``/search/count``, ``/search/export`` and ``/incremental/...``
+    (tickets and users, time- and cursor-based; ticket events, time-based).
 
     ``lag_seconds`` is how far behind now an incremental export must start and stops.
     """
@@ -165,6 +166,47 @@ def add_export_routes(
         return json_response(
             {
                 kind: [_serialize_incremental(kind, r) for r in chunk],
+                "count": len(chunk),
+                "end_of_stream": end_of_stream,
+                "next_page": page_url(request, path, {"start_time": end_time}),
+                "end_time": end_time,
+            }
+        )
+
+    @route("/incremental/ticket_events")
+    def incremental_ticket_events() -> Response:
+        """Time-based, as documented: ``end_time`` is the last update's timestamp and
+        ``next_page`` starts there, so the updates of that second come again on the next page
+        (a second is never split; a page holding only its start second moves on by one)."""
+        if (denied := admin_only()) is not None:
+            return denied
+        start = int_arg(request, "start_time")
+        cutoff = state.now() - lag_seconds
+        if start is None:
+            return err(400, "InvalidValue", "start_time is required")
+        if start > cutoff:
+            return err(400, "InvalidValue", too_recent(lag_seconds))
+        per_page = min(max(int_arg(request, "per_page", 1000) or 1000, 1), 1000)
+        with_comments = "comment_events" in request.args.get("include", "").split(",")
+        eligible = sorted(
+            (a for t in data.tickets.values() for a in t.audits if start <= a.created_at < cutoff),
+            key=lambda a: (a.created_at, a.id),
+        )
+        chunk = eligible[:per_page]
+        if chunk:  # never split the updates of one second
+            last_ts = chunk[-1].created_at
+            extra = len(chunk)
+            while extra < len(eligible) and eligible[extra].created_at == last_ts:
+                extra += 1
+            chunk = eligible[:extra]
+        end_of_stream = len(chunk) == len(eligible)
+        end_time = chunk[-1].created_at if chunk else start
+        if chunk and end_time == start and not end_of_stream:
+            end_time = start + 1
+        path = views.path("/incremental/ticket_events")
+        return json_response(
+            {
+                "ticket_events": [views.ticket_event(a, with_comments) for a in chunk],
                 "count": len(chunk),
                 "end_of_stream": end_of_stream,
                 "next_page": page_url(request, path, {"start_time": end_time}),

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import g, request
 
 from .data import FIELDS
-from .records import Attachment, Comment, Organization, Person, Ticket, iso
+from .records import Attachment, Audit, Comment, Organization, Person, Ticket, iso
 from .state import SandboxState
 
 __all__ = ["API", "FIELD_KEYS", "ZendeskViews"]
@@ -22,6 +22,11 @@ API = "/api/v2"
 FIELD_KEYS = {ids[0]: key for key, ids in FIELDS.items()}
 _FIELD_IDS = {key: ids[0] for key, ids in FIELDS.items()}
 _STATUS_IDS = {"new": 1, "open": 2, "pending": 3, "hold": 4, "solved": 5, "closed": 6}
+#: How the ticket-events export names a channel in an update's ``via`` [S].
+_VIA_LABELS = {
+    "email": "Mail", "web": "Web form", "chat": "Chat", "voice": "Voice", "twitter": "Twitter",
+    "facebook": "Facebook", "api": "Web service",
+}  # fmt: skip
 
 
 class ZendeskViews:
@@ -134,6 +139,74 @@ class ZendeskViews:
         if incremental:
             doc["generated_timestamp"] = t.updated_at
         return doc
+
+    def ticket_event(self, audit: Audit, with_comments: bool) -> dict[str, Any]:
+        """One item of ``/incremental/ticket_events``: a ticket update and its child events.
+
+        With ``include=comment_events`` a comment is a full ``Comment`` child event (as it is
+        now: redactions show); without, only ``comment_present``/``comment_public``.
+        """
+        data = self.state.data
+        comment = data.comments.get(audit.comment_id) if audit.comment_id else None
+        via = _VIA_LABELS.get(audit.channel, "Web form")
+        children: list[dict[str, Any]] = []
+        if comment is not None:
+            if with_comments:
+                doc = self.comment(comment)
+                children.append(
+                    {
+                        "id": comment.id,
+                        "via": doc["via"],
+                        "via_reference_id": None,
+                        "type": "Comment",
+                        "author_id": comment.author_id,
+                        "body": doc["body"],
+                        "html_body": doc["html_body"],
+                        "plain_body": doc["plain_body"],
+                        "public": comment.public,
+                        "attachments": doc["attachments"],
+                        "audit_id": audit.id,
+                        "created_at": doc["created_at"],
+                        "event_type": "Comment",
+                    }
+                )
+            else:
+                children.append(
+                    {
+                        "id": comment.id,
+                        "via": via,
+                        "via_reference_id": None,
+                        "comment_present": True,
+                        "comment_public": comment.public,
+                        "event_type": "Comment",
+                    }
+                )
+        for n, (event_type, name, value, previous) in enumerate(audit.changes, start=1):
+            event = {
+                "id": audit.id * 100 + n,
+                "via": via,
+                "via_reference_id": None,
+                "field_name": _event_field(name),
+                "value": value,
+                "event_type": event_type,
+            }
+            if event_type == "Change":
+                event["previous_value"] = previous
+            children.append(event)
+        system = dict(comment.metadata.get("system", {})) if comment is not None else {}
+        return {
+            "id": audit.id,
+            "ticket_id": audit.ticket_id,
+            "timestamp": audit.created_at,
+            "created_at": iso(audit.created_at),
+            "updater_id": audit.author_id,
+            "via": via,
+            "system": system,
+            "metadata": {},
+            "event_type": "Audit",
+            "merged_ticket_ids": [],
+            "child_events": children,
+        }
 
     def deleted_ticket(self, t: Ticket) -> dict[str, Any]:
         """An entry of ``/deleted_tickets``."""
@@ -308,3 +381,10 @@ class ZendeskViews:
             "organization": self.organization,
         }
         return {**serializers[kind](record), "result_type": kind}
+
+
+def _event_field(name: str) -> str:
+    """A neutral field name as a ticket event names it (custom fields by their id)."""
+    if name.startswith("custom_fields."):
+        return str(_FIELD_IDS[name.split(".", 1)[1]])
+    return name
