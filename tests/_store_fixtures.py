@@ -97,9 +97,27 @@ def _drop_audit_triggers(store: Store) -> None:
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
 
 
+def initialise_store(url: str, home: Path) -> None:
+    """What ``gdprguard init`` does to a database: migrate it and create the vault's system keys
+    (under the file master key in *home*, generated if missing)."""
+    with Store(url) as store:
+        Vault(store, FileKeyProvider(home / "master.key"), checkpoint_dir=home).initialise()
+
+
 @pytest.fixture
 def store_config(store_url: str, home: Path) -> Path:
-    """A gdprguard.toml in the working directory pointing ``[store] url`` at this test's store."""
+    """A gdprguard.toml in the working directory pointing ``[store] url`` at this test's store,
+    initialised as ``gdprguard init`` would (commands refuse an uninitialised store)."""
     path = home / "gdprguard.toml"
     path.write_text(f'[store]\nurl = "{store_url}"\n', encoding="utf-8")
+    initialise_store(store_url, home)
     return path
+
+
+@pytest.fixture
+def initialised_home(home: Path) -> Path:
+    """This test's home, set up by ``gdprguard init --non-interactive`` (SQLite, file key)."""
+    from gdprguard.cli.main import main
+
+    assert main(["init", "--non-interactive"]) == 0
+    return home

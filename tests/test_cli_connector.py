@@ -208,3 +208,60 @@ def test_list_json_and_human_never_show_tokens(
     code, out, err = run(["--config", str(cfg), "connector", "list"], capsys)
     assert code == 0 and "a\tzendesk\thttps://a.test" in out
     assert "literal-key-123" not in out + err and "zzz-secret" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("me", "status", "needle"), [(None, 401, "(401)"), (ME_AGENT, 200, "lacks admin rights")]
+)
+def test_add_saves_nothing_when_the_check_fails(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stub_factory: Callable[..., Stub],
+    me: dict | None,
+    status: int,
+    needle: str,
+) -> None:
+    stub = stub_factory(zendesk_stub(me, status))
+    cfg = tmp_path / "g.toml"
+    cfg.write_text("# mine\n")
+    monkeypatch.setenv("ZD_TOKEN", "t")
+    argv = [
+        "--config", str(cfg), "connector", "add", "support", "--type", "zendesk",
+        "--url", stub.url, "--email", "admin@example.test", "--token", "env:ZD_TOKEN",
+    ]  # fmt: skip
+    code, out, err = run(argv, capsys)
+    assert code == 1 and out == ""
+    assert needle in err and "nothing was saved" in err and "--no-test" in err
+    assert cfg.read_text() == "# mine\n"
+    code, out, err = run([*argv, "--no-test"], capsys)  # saving without the check is explicit
+    assert code == 0, err
+    assert "saved [connectors.support]" in out
+    assert "support" in tomllib.loads(cfg.read_text())["connectors"]
+
+
+def test_add_with_an_unset_token_variable_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ZD_TOKEN", raising=False)
+    cfg = tmp_path / "g.toml"
+    code, _, err = run(
+        ["--config", str(cfg), "connector", "add", "support", "--type", "zendesk",
+         "--url", "https://acme.zendesk.com", "--token", "env:ZD_TOKEN"], capsys,
+    )  # fmt: skip
+    assert code == 2 and "ZD_TOKEN" in err and not cfg.exists()
+
+
+def test_test_prints_its_result_on_stdout(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stub_factory: Callable[..., Stub],
+) -> None:
+    stub = stub_factory(zendesk_stub(ME_ADMIN))
+    cfg = tmp_path / "g.toml"
+    write_config(cfg, stub.url)
+    monkeypatch.setenv("ZD_TOKEN", "t")
+    code, out, err = run(["--config", str(cfg), "connector", "test", "support"], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("connector support: ok (user 7, role admin")

@@ -41,10 +41,10 @@ def test_status_json(store_config: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert status["provider"]["provider"] == "file"
 
 
-def test_status_human_goes_to_stderr(store_config: Path, capsys) -> None:
+def test_status_human_result_goes_to_stdout(store_config: Path, capsys) -> None:
     code, out, err = _run(capsys, "keys", "status")
-    assert code == 0 and out == ""
-    assert "primary master key: local:" in err
+    assert code == 0 and err == ""
+    assert "primary master key: local:" in out
 
 
 def test_rotate_json_and_progress(store_config: Path, capsys) -> None:
@@ -113,7 +113,8 @@ def test_audit_verify_and_tamper(
     assert code == 1 and out == "" and "audit log does not verify" in err
 
 
-def test_key_file_with_wide_permissions_is_refused(home: Path, capsys) -> None:
+def test_key_file_with_wide_permissions_is_refused(initialised_home: Path, capsys) -> None:
+    home = initialised_home
     assert _run(capsys, "keys", "status")[0] == 0
     (home / "master.key").chmod(0o644)
     code, out, err = _run(capsys, "keys", "status")
@@ -121,7 +122,8 @@ def test_key_file_with_wide_permissions_is_refused(home: Path, capsys) -> None:
     assert "mode 0644" in err and "chmod 600" in err and "Traceback" not in err
 
 
-def test_env_provider_without_variable(home: Path, capsys, monkeypatch) -> None:
+def test_env_provider_without_variable(initialised_home: Path, capsys, monkeypatch) -> None:
+    home = initialised_home
     monkeypatch.delenv("GDPRGUARD_MASTER_KEY", raising=False)
     (home / "gdprguard.toml").write_text('[keys]\nprovider = "env"\n', encoding="utf-8")
     code, _, err = _run(capsys, "keys", "rotate")

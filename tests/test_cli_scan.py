@@ -85,8 +85,13 @@ def test_redact_operators(tmp_path: Path, capsys, operator: str, expected: str) 
     assert code == 0 and out[0]["text"] == expected and len(out[0]["entities"]) == 2
 
 
-def test_redact_pseudonym_uses_generated_key_file(tmp_path: Path, capsys) -> None:
+def test_redact_pseudonym_uses_the_key_file_init_made(tmp_path: Path, capsys) -> None:
     path = str(write(tmp_path, RECORDS[:1]))
+    code, _, err = run(["redact", path, "--operator", "pseudonym"], capsys)
+    assert code == 2 and "gdprguard init" in err
+    assert not (tmp_path / "home").exists()
+    assert main(["init", "--non-interactive"]) == 0
+    capsys.readouterr()
     _, first, _ = run(["redact", path, "--operator", "pseudonym"], capsys)
     _, second, _ = run(["redact", path, "--operator", "pseudonym"], capsys)
     key_file = tmp_path / "home" / "pseudonym.key"
@@ -136,6 +141,27 @@ def test_bad_line_stops_with_exit_2_naming_the_line(
     assert "line 2" in err and needle in err
     assert "Traceback" not in err
     assert [r["id"] for r in out] == [1]  # the records before the bad line, complete
+
+
+@pytest.mark.parametrize(
+    ("bad", "needle"),
+    [
+        ('{"id": "jane.roe@example.com", "text": null}', '"text" must be a string, it is null'),
+        ('{"id": "jane.roe@example.com", "text": {"a": 1}}', "it is an object"),
+        ('{"id": "jane.roe@example.com", "text": "x", "language": "fr"}', '"language"'),
+        ('{"id": null, "text": "x"}', '"id" must be a string or an integer, it is null'),
+        ('{"id": 1.5, "text": "x"}', "it is a number"),
+        ('["jane.roe@example.com"]', "got an array"),
+    ],
+)
+def test_bad_line_is_named_by_number_never_by_its_id_nor_in_python_terms(
+    tmp_path: Path, capsys, bad: str, needle: str
+) -> None:
+    code, _, err = run(["scan", str(write(tmp_path, [RECORDS[0], bad]))], capsys)
+    assert code == 2 and "line 2" in err and needle in err
+    assert "jane.roe" not in err
+    for python_word in ("NoneType", "dict", "list", "float", "str"):
+        assert python_word not in err.split(":", 2)[-1].split(), python_word
 
 
 def test_missing_input_file(tmp_path: Path, capsys) -> None:

@@ -110,3 +110,66 @@ def test_secret_file_of_wrong_length_refused(tmp_path: Path) -> None:
     os.chmod(path, 0o600)
     with pytest.raises(KeyProviderError, match="expected 32"):
         load_or_create_secret_file(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "[detection]\nmin_scor = 0.3\n",
+            "[detection] has no key 'min_scor'; did you mean 'min_score'?",
+        ),
+        (
+            "[detecton]\nmin_score = 0.3\n",
+            "[detecton] is not a known section; did you mean 'detection'?",
+        ),
+        (
+            '[connectors.a]\ntype = "zendesk"\nurl = "https://a.test"\ntokn = "env:T"\n',
+            "[connectors.a] has no key 'tokn'; did you mean 'token'?",
+        ),
+        ('[keys]\nprovidr = "env"\n', "did you mean 'provider'?"),
+        (
+            '[connectors.a]\ntype = "zendesk"\nurl = "https://a.test"\n',
+            "[connectors.a] needs the key 'token'",
+        ),
+    ],
+)
+def test_config_typos_suggest_the_nearest_key(tmp_path: Path, content: str, expected: str) -> None:
+    cfg = tmp_path / "g.toml"
+    cfg.write_text(content)
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert expected in str(err.value)
+    assert "Extra inputs are not permitted" not in str(err.value)
+
+
+def test_unrelated_unknown_key_lists_the_known_ones(tmp_path: Path) -> None:
+    cfg = tmp_path / "g.toml"
+    cfg.write_text("[detection]\nzzz = 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert "did you mean" not in str(err.value)
+    assert "(known: spacy_model, pseudonym_key, min_score)" in str(err.value)
+
+
+def test_home_path_in_config_is_relative_to_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "etc" / "g.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[home]\npath = "state"\n')
+    assert load_settings(cfg).home.path == str(tmp_path / "etc" / "state")
+    cfg.write_text(f'[home]\npath = "{tmp_path / "abs"}"\n')
+    assert load_settings(cfg).home.path == str(tmp_path / "abs")
+    assert load_settings(tmp_path / "etc" / "g.toml").store.url is None
+
+
+def test_choose_home_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gdprguard._home import choose_home
+
+    monkeypatch.delenv("GDPRGUARD_HOME")
+    monkeypatch.chdir(tmp_path)
+    assert choose_home().path == tmp_path / ".gdprguard" and choose_home().is_default
+    assert choose_home(None, tmp_path / "c").path == tmp_path / "c"
+    monkeypatch.setenv("GDPRGUARD_HOME", "env-home")
+    assert choose_home(None, tmp_path / "c").path == tmp_path / "env-home"
+    assert choose_home(Path("flag"), tmp_path / "c").path == tmp_path / "flag"
+    assert not (tmp_path / ".gdprguard").exists()

@@ -6,11 +6,12 @@ never when the file is parsed, so a missing variable only matters to the command
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -23,10 +24,12 @@ __all__ = [
     "DEFAULT_CONFIG_NAME",
     "ConnectorConfig",
     "DetectionConfig",
+    "HomeConfig",
     "KeysConfig",
     "Settings",
     "StoreConfig",
     "find_config_path",
+    "format_validation_error",
     "insecure_http_host",
     "is_loopback_host",
     "load_settings",
@@ -94,6 +97,16 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class HomeConfig(_Section):
+    """``[home]``: where gdprguard keeps its state when neither ``--home`` nor
+    ``$GDPRGUARD_HOME`` says otherwise."""
+
+    path: str | None = Field(
+        default=None,
+        description="the home directory; a relative path is relative to this file's directory",
+    )
+
+
 class StoreConfig(_Section):
     """``[store]``: where gdprguard keeps its own state."""
 
@@ -106,7 +119,7 @@ class StoreConfig(_Section):
     def resolved_url(self) -> str:
         """The database URL with defaults and ``env:`` references applied."""
         if self.url is None:
-            return f"sqlite:///{(home_dir() / 'gdprguard.db').resolve()}"
+            return f"sqlite:///{(home_dir(create=False) / 'gdprguard.db').resolve()}"
         return resolve_secret(self.url, where="[store] url")
 
 
@@ -184,6 +197,7 @@ class ConnectorConfig(_Section):
 class Settings(_Section):
     """The whole configuration file."""
 
+    home: HomeConfig = HomeConfig()
     store: StoreConfig = StoreConfig()
     keys: KeysConfig = KeysConfig()
     detection: DetectionConfig = DetectionConfig()
@@ -202,22 +216,75 @@ def find_config_path(explicit: Path | None = None) -> Path | None:
 
 
 def load_settings(explicit: Path | None = None) -> Settings:
-    """Load and validate the configuration; embedded defaults when there is no file."""
+    """Load and validate the configuration; embedded defaults when there is no file.
+
+    A relative ``[home] path`` is made absolute against the file's directory.
+    """
     path = find_config_path(explicit)
     if path is None:
         return Settings()
     if not path.is_file():
         raise ConfigError(
-            f"configuration file {path} does not exist; create it or drop --config/{CONFIG_ENV}"
+            f"configuration file {path} does not exist; create it (`gdprguard init` writes one) "
+            f"or drop --config/{CONFIG_ENV}"
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     try:
-        return Settings.model_validate(raw)
+        settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"[{'.'.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(format_validation_error(path, exc)) from None
+    home = settings.home.path
+    if home is not None and not Path(home).expanduser().is_absolute():
+        absolute = os.path.abspath(path.parent / Path(home))
+        settings = settings.model_copy(update={"home": HomeConfig(path=absolute)})
+    return settings
+
+
+def format_validation_error(path: Path, exc: ValidationError) -> str:
+    """One line naming each problem in a configuration file, with a suggestion for a typo."""
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        if err["type"] == "extra_forbidden" and loc:
+            problems.append(_unknown_key(loc))
+        elif err["type"] == "missing" and len(loc) > 1:
+            problems.append(f"[{'.'.join(loc[:-1])}] needs the key {loc[-1]!r}")
+        else:
+            problems.append(f"[{'.'.join(loc)}] {err['msg']}")
+    return f"{path}: {'; '.join(problems)}"
+
+
+def _unknown_key(loc: list[str]) -> str:
+    *parent, key = loc
+    known = _known_keys(parent)
+    if parent:
+        where = f"[{'.'.join(parent)}] has no key {key!r}"
+    else:
+        where = f"[{key}] is not a known section"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = f" (known: {', '.join(known)})" if known else ""
+    return f"{where}{hint}{listing}"
+
+
+def _known_keys(parent: list[str]) -> list[str]:
+    """The keys allowed at *parent* (a path into :class:`Settings`), for suggestions."""
+    model: Any = Settings
+    parts = list(parent)
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        if field is None:
+            return []
+        annotation = field.annotation
+        if get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+            if not parts:  # the table of names itself (e.g. [connectors]): any name goes
+                return []
+            parts.pop(0)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)

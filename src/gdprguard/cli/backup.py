@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .._exceptions import ConfigError
-from ._common import emit_json, info, open_vault
+from ._common import JsonOption, app_state, emit_json, info, open_vault, result, warn
 
 if TYPE_CHECKING:
     from ..backup import RestorePlan
@@ -19,7 +20,6 @@ __all__ = ["register"]
 
 PASSPHRASE_ENV = "GDPRGUARD_BACKUP_PASSPHRASE"
 
-JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 PassphraseOption = Annotated[
     str,
     typer.Option(
@@ -51,26 +51,26 @@ def _actor() -> str:
     return default_actor()
 
 
-def _print_plan(plan: RestorePlan) -> None:
+def _print_plan(plan: RestorePlan, say: Callable[[str], None]) -> None:
     verb = "restored" if plan.applied else "would restore"
     rows = ", ".join(f"{name} {count}" for name, count in plan.tables.items())
-    info(f"{verb} backup {plan.backup_id} of {plan.backup_created_at.isoformat()}: {rows}")
+    say(f"{verb} backup {plan.backup_id} of {plan.backup_created_at.isoformat()}: {rows}")
     if plan.audit_mode == "keep-current":
-        info(
+        say(
             f"audit log: kept (entries 1..{plan.current_audit_seq}; the backup's end at "
             f"{plan.backup_audit_seq})"
         )
     else:
-        info(f"audit log: taken from the backup (entries 1..{plan.backup_audit_seq})")
+        say(f"audit log: taken from the backup (entries 1..{plan.backup_audit_seq})")
     verb = "re-applied" if plan.applied else "will re-apply"
-    info(
+    say(
         f"{verb} {plan.replayed_shreds} shreds and {plan.replayed_deletes} deletes recorded "
         "after the backup"
     )
     for name in plan.key_files_written:
-        info(f"master key file {'written' if plan.applied else 'to write'}: {name}")
+        say(f"master key file {'written' if plan.applied else 'to write'}: {name}")
     for warning in plan.warnings:
-        info(f"warning: {warning}")
+        warn(warning)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,13 +79,19 @@ def register(app: typer.Typer) -> None:
     @app.command("backup")
     def backup_command(
         ctx: typer.Context,
-        directory: Annotated[Path, typer.Argument(help="a new (or empty) directory")],
+        directory: Annotated[
+            Path, typer.Argument(metavar="DIR", help="a new (or empty) directory")
+        ],
         passphrase_env: PassphraseOption = PASSPHRASE_ENV,
         json_output: JsonOption = False,
     ) -> None:
         """Write a consistent copy of the store and master key files, sealed with a passphrase.
 
         Restore it with `gdprguard restore DIR`, which re-applies every erasure done since.
+        The passphrase comes from $GDPRGUARD_BACKUP_PASSPHRASE (or a prompt on a terminal).
+
+        \b
+        Example: gdprguard backup /backups/gdprguard-$(date +%F)
         """
         from ..backup import create_backup
 
@@ -103,14 +109,16 @@ def register(app: typer.Typer) -> None:
             emit_json(report.model_dump(mode="json"))
             return
         rows = sum(report.tables.values())
-        info(f"backup {report.backup_id} written to {report.directory}: {rows} rows")
+        result(f"backup {report.backup_id} written to {report.directory}: {rows} rows")
         for note in report.notes:
             info(f"note: {note}")
 
     @app.command("restore")
     def restore_command(
         ctx: typer.Context,
-        directory: Annotated[Path, typer.Argument(help="a directory written by `backup`")],
+        directory: Annotated[
+            Path, typer.Argument(metavar="DIR", help="a directory written by `backup`")
+        ],
         passphrase_env: PassphraseOption = PASSPHRASE_ENV,
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="show what would happen; change nothing")
@@ -129,12 +137,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Put a backup back, then re-apply every shred and delete recorded after it.
 
-        The current audit log is kept; the whole restore is one transaction.
+        The current audit log is kept; the whole restore is one transaction. On a new machine
+        (no home, or an empty database) it creates them and writes the backup's master key
+        files, so `gdprguard init` is not needed first.
+
+        \b
+        Example: gdprguard restore /backups/gdprguard-2025-01-31 --dry-run
         """
         from ..backup import plan_restore, restore_backup
+        from ._state import open_vault_for_restore
 
         passphrase = _passphrase(passphrase_env, confirm=False)
-        with open_vault(ctx) as vault:
+        with open_vault_for_restore(app_state(ctx), dry_run=dry_run) as vault:
             checkpoint_dir = vault.audit.checkpoint_dir
             plan = plan_restore(
                 vault.store,
@@ -146,7 +160,7 @@ def register(app: typer.Typer) -> None:
             )
             if not dry_run:
                 if not yes:
-                    _print_plan(plan)
+                    _print_plan(plan, info)
                     typer.confirm(
                         "Replace gdprguard's database with this backup? Records sealed since "
                         "the backup are lost.",
@@ -165,4 +179,4 @@ def register(app: typer.Typer) -> None:
         if json_output:
             emit_json(plan.model_dump(mode="json"))
         else:
-            _print_plan(plan)
+            _print_plan(plan, result)

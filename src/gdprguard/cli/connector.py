@@ -13,7 +13,13 @@ import tomli_w
 import typer
 from pydantic import ValidationError
 
-from .._config import DEFAULT_CONFIG_NAME, ConnectorConfig, Settings, find_config_path
+from .._config import (
+    DEFAULT_CONFIG_NAME,
+    ConnectorConfig,
+    Settings,
+    find_config_path,
+    format_validation_error,
+)
 from .._exceptions import (
     AuthenticationError,
     ConfigError,
@@ -23,9 +29,9 @@ from .._exceptions import (
     UsageError,
 )
 from ..connectors import HelpdeskConnector, RetryPolicy, build_connector, connector_types
-from ._common import AppState, emit_json, info, settings_from
+from ._common import JsonOption, app_state, emit_json, info, result, settings_from
 
-__all__ = ["register"]
+__all__ = ["check_connector", "register"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,7 +42,9 @@ _TEST_RETRY = RetryPolicy(
 _TEST_TIMEOUT = (5.0, 20.0)
 
 connector_app = typer.Typer(
-    help="Configure helpdesk connectors and check their credentials.", no_args_is_help=True
+    help="Configure helpdesk connectors and check their credentials.\n\n"
+    "Example: gdprguard connector list",
+    no_args_is_help=True,
 )
 
 
@@ -50,9 +58,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _config_path(ctx: typer.Context) -> Path:
-    state = ctx.find_root().obj
-    explicit = state.config_path if isinstance(state, AppState) else None
-    return find_config_path(explicit) or Path(DEFAULT_CONFIG_NAME)
+    return find_config_path(app_state(ctx).config_path) or Path(DEFAULT_CONFIG_NAME)
 
 
 def _token_status(token: str) -> str:
@@ -93,14 +99,11 @@ def _validated(path: Path, text: str) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix it first") from None
     except ValidationError as exc:
-        problems = "; ".join(
-            f"[{'.'.join(str(p) for p in e['loc'])}] {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(format_validation_error(path, exc)) from None
 
 
-def save_connector(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool) -> None:
-    """Write ``[connectors.NAME]`` into *path*, keeping everything else in the file.
+def connector_file_text(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool) -> str:
+    """The text of *path* with ``[connectors.NAME]`` added (validated; nothing is written).
 
     A new section is appended verbatim (comments and layout survive); replacing an existing one
     rewrites the file through tomli-w (comments are lost, values kept).
@@ -125,10 +128,10 @@ def save_connector(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool
             sep = "\n" if existing.endswith("\n") else "\n\n"
         text = existing + sep + block
     _validated(path, text)
-    _write_atomically(path, text)
+    return text
 
 
-def _check(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
+def check_connector(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
     """Verify credentials and admin rights; raises HelpdeskError with a clear message."""
     connector: HelpdeskConnector = build_connector(
         name, cfg, retry=_TEST_RETRY, timeout=_TEST_TIMEOUT
@@ -168,17 +171,35 @@ def _check(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
     return {"user_id": who.id, "role": who.role, "is_admin": who.is_admin}
 
 
-@connector_app.command("add")
+_ADD_HELP = (
+    "Check a helpdesk account's credentials, then add it to the configuration file.\n\n"
+    "Nothing is saved when the check fails; --no-test saves without checking (offline set-up).\n\n"
+    "\b\nExample: gdprguard connector add support --type zendesk --url https://acme.zendesk.com "
+    "--email admin@acme.com --token env:ZENDESK_TOKEN"
+)
+
+
+@connector_app.command("add", help=_ADD_HELP)
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="connector name, e.g. support")],
-    type_: Annotated[str, typer.Option("--type", help="zendesk, freshdesk or a plugin's type")],
-    url: Annotated[str, typer.Option("--url", help="base URL, e.g. https://acme.zendesk.com")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="connector name, e.g. support")],
+    type_: Annotated[
+        str, typer.Option("--type", metavar="TYPE", help="zendesk, freshdesk or a plugin's type")
+    ],
+    url: Annotated[
+        str, typer.Option("--url", metavar="URL", help="base URL, e.g. https://acme.zendesk.com")
+    ],
     token: Annotated[
-        str, typer.Option("--token", help="env:VAR naming the variable that holds the token/key")
+        str,
+        typer.Option(
+            "--token", metavar="env:VAR", help="the variable that holds the API token or key"
+        ),
     ],
     email: Annotated[
-        str | None, typer.Option("--email", help="Zendesk: the admin's email (API-token auth)")
+        str | None,
+        typer.Option(
+            "--email", metavar="EMAIL", help="Zendesk: the admin's email (API-token auth)"
+        ),
     ] = None,
     allow_insecure_http: Annotated[
         bool,
@@ -188,11 +209,14 @@ def add(
             "then crosses the network unencrypted; only on a network you trust)",
         ),
     ] = False,
-    test: Annotated[bool, typer.Option("--test/--no-test", help="check the connection")] = True,
+    test: Annotated[
+        bool,
+        typer.Option("--test/--no-test", help="check the connection first; save only if it works"),
+    ] = True,
     replace: Annotated[bool, typer.Option("--replace", help="overwrite an existing one")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    json_out: JsonOption = False,
 ) -> None:
-    """Add a connector section to the configuration file, then test the connection."""
+    """Check a helpdesk account's credentials, then add it to the configuration file."""
     if not _NAME.match(name):
         raise UsageError(
             "connector name must be 1-64 letters, digits, '-' or '_' (it becomes [connectors.NAME])"
@@ -215,33 +239,44 @@ def add(
         problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
         raise UsageError(f"invalid connector settings: {problems}") from None
     cfg.require_secure_transport(name)  # before anything is written
-    if type_ == "zendesk" and not email:
-        info("note: no --email given, so the token is sent as an OAuth bearer token")
+    from ..connectors import config_notes
+
+    for note in config_notes(cfg):
+        info(f"note: {note}")
     path = _config_path(ctx)
-    save_connector(path, name, cfg, replace=replace)
-    info(f"saved [connectors.{name}] to {path}")
-    result: dict[str, Any] = {**_describe(name, cfg), "config": str(path), "tested": test}
+    text = connector_file_text(path, name, cfg, replace=replace)  # refuses duplicates up front
+    outcome: dict[str, Any] = {**_describe(name, cfg), "config": str(path), "tested": test}
     if test:
         try:
-            result.update(_check(name, cfg))
+            outcome.update(check_connector(name, cfg))
         except (HelpdeskError, ConfigError) as exc:
             info(
-                "the connector was saved, but the check failed; fix it and run "
-                f"`gdprguard connector test {name}`"
+                f"nothing was saved to {path}; fix the problem below and rerun, or pass "
+                "--no-test to save the connector without checking it"
             )
             raise exc from None
-        info(_ok_line(name, result))
+    _write_atomically(path, text)
     if json_out:
-        emit_json(result)
+        emit_json(outcome)
+        return
+    result(f"saved [connectors.{name}] to {path}")
+    if test:
+        result(_ok_line(name, outcome))
 
 
 @connector_app.command("test")
 def test_(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="a name from [connectors.NAME]")],
-    json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="the NAME of a [connectors.NAME] section")
+    ],
+    json_out: JsonOption = False,
 ) -> None:
-    """Check a connector's credentials and admin rights (exit 1 with the reason if they fail)."""
+    """Check a connector's credentials and admin rights (exit 1 with the reason if they fail).
+
+    \b
+    Example: gdprguard connector test support
+    """
     settings = settings_from(ctx)
     cfg = settings.connectors.get(name)
     if cfg is None:
@@ -249,18 +284,20 @@ def test_(
         raise ConfigError(
             f"no connector named {name!r} (known: {known}); add one with `gdprguard connector add`"
         )
-    result = {**_describe(name, cfg), **_check(name, cfg)}
-    info(_ok_line(name, result))
+    outcome = {**_describe(name, cfg), **check_connector(name, cfg)}
     if json_out:
-        emit_json(result)
+        emit_json(outcome)
+    else:
+        result(_ok_line(name, outcome))
 
 
 @connector_app.command("list")
-def list_(
-    ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
-) -> None:
-    """List configured connectors (tokens are never shown)."""
+def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """List configured connectors (tokens are never shown).
+
+    \b
+    Example: gdprguard connector list --json
+    """
     settings = settings_from(ctx)
     rows = [_describe(name, cfg) for name, cfg in sorted(settings.connectors.items())]
     if json_out:
@@ -271,4 +308,4 @@ def list_(
         return
     for row in rows:
         token = f"{row['token']} ({row['token_status']})"
-        typer.echo(f"{row['name']}\t{row['type']}\t{row['url']}\ttoken {token}")
+        result(f"{row['name']}\t{row['type']}\t{row['url']}\ttoken {token}")

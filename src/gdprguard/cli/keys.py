@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import emit_json, info, open_vault
+from ._common import JsonOption, emit_json, info, open_vault, result, warn
 
 if TYPE_CHECKING:
     from ..vault import KeyStatus
 
 __all__ = ["register"]
 
-JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
-ReasonOption = Annotated[str, typer.Option("--reason", help="why, for the audit log (no names)")]
+ReasonOption = Annotated[
+    str, typer.Option("--reason", metavar="TEXT", help="why, for the audit log (no names)")
+]
 
 
 def _actor() -> str:
@@ -24,8 +25,8 @@ def _actor() -> str:
 
 
 def _print_status(status: KeyStatus) -> None:
-    info(f"provider: {', '.join(f'{k}={v}' for k, v in status.provider.items())}")
-    info(f"primary master key: {status.primary_kek_id}")
+    result(f"provider: {', '.join(f'{k}={v}' for k, v in status.provider.items())}")
+    result(f"primary master key: {status.primary_kek_id}")
     for key in status.master_keys:
         flags = [
             "primary" if key.primary else "",
@@ -34,14 +35,14 @@ def _print_status(status: KeyStatus) -> None:
             "destroyed" if key.destroyed_at else "",
         ]
         label = ", ".join(flag for flag in flags if flag)
-        info(f"  {key.kek_id}: {key.data_keys} data keys{f' ({label})' if label else ''}")
-    info(
+        result(f"  {key.kek_id}: {key.data_keys} data keys{f' ({label})' if label else ''}")
+    result(
         f"data keys: {status.data_keys} ({status.subjects} subjects); "
         f"shredded subjects: {status.shredded_subjects}"
     )
-    info(f"sealed records: {status.sealed_records} ({status.shredded_records} shredded)")
+    result(f"sealed records: {status.sealed_records} ({status.shredded_records} shredded)")
     if status.pending_rotation:
-        info(
+        warn(
             f"{status.pending_rotation} data keys are not under the primary key yet: "
             "run `gdprguard keys rotate` to finish rotating"
         )
@@ -50,13 +51,18 @@ def _print_status(status: KeyStatus) -> None:
 def register(app: typer.Typer) -> None:
     """Add the ``keys`` command group to *app*."""
     keys = typer.Typer(
-        help="Master keys, key rotation and crypto-shredding of data subjects.",
+        help="Master keys, key rotation and crypto-shredding of data subjects.\n\n"
+        "Example: gdprguard keys status",
         no_args_is_help=True,
     )
 
     @keys.command("status")
     def status_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
-        """Show master keys, data keys per master key and shredded subjects (counts only)."""
+        """Show master keys, data keys per master key and shredded subjects (counts only).
+
+        \b
+        Example: gdprguard keys status --json
+        """
         with open_vault(ctx) as vault:
             status = vault.status()
         if json_output:
@@ -69,14 +75,20 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         json_output: JsonOption = False,
         batch_size: Annotated[
-            int, typer.Option("--batch-size", min=1, help="data keys re-wrapped per transaction")
+            int,
+            typer.Option(
+                "--batch-size", min=1, metavar="N", help="data keys re-wrapped per transaction"
+            ),
         ] = 500,
         reason: ReasonOption = "",
     ) -> None:
-        """Make a new master key and re-wrap every data key under it (data is not re-encrypted).
+        """Make a new master key and wrap every data key under it again (data stays as it is).
 
         Resumable: after an interruption, rerunning finishes the same rotation. The old master
         key is retired once no data key uses it.
+
+        \b
+        Example: gdprguard keys rotate --reason "yearly rotation"
         """
 
         def progress(done: int, total: int) -> None:
@@ -90,9 +102,9 @@ def register(app: typer.Typer) -> None:
             emit_json(report.model_dump(mode="json"))
             return
         verb = "finished the interrupted rotation" if report.resumed else "rotated"
-        info(f"{verb}: {report.rewrapped} data keys now under {report.primary_kek_id}")
+        result(f"{verb}: {report.rewrapped} data keys now under {report.primary_kek_id}")
         for note in report.notes:
-            info(f"  {note}")
+            result(f"  {note}")
 
     @keys.command("retire")
     def retire_command(
@@ -103,6 +115,9 @@ def register(app: typer.Typer) -> None:
         Rotation retires the old master key at once but destroys it only after
         [keys] retired_key_grace_days (default 7), so processes still running with the old key
         can notice the rotation first. See docs/security.md.
+
+        \b
+        Example: gdprguard keys retire --reason "grace period over"
         """
         with open_vault(ctx) as vault:
             report = vault.destroy_retired(actor=_actor(), reason=reason)
@@ -110,17 +125,20 @@ def register(app: typer.Typer) -> None:
             emit_json(report.model_dump(mode="json"))
             return
         if not report.destroyed:
-            info("no retired master key is due for destruction")
+            result("no retired master key is due for destruction")
         for kek_id in report.destroyed:
-            info(f"destroyed master key {kek_id}")
+            result(f"destroyed master key {kek_id}")
         for note in report.notes:
-            info(f"  {note}")
+            result(f"  {note}")
 
     @keys.command("shred")
     def shred_command(
         ctx: typer.Context,
         subject: Annotated[
-            str, typer.Option("--subject", help="the subject id the records were sealed for")
+            str,
+            typer.Option(
+                "--subject", metavar="ID", help="the subject id the records were sealed for"
+            ),
         ],
         yes: Annotated[
             bool, typer.Option("--yes", "-y", help="do not ask for confirmation")
@@ -128,7 +146,11 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOption = False,
         reason: ReasonOption = "",
     ) -> None:
-        """Destroy a subject's data key: their sealed records can never be opened again."""
+        """Destroy a subject's data key: their sealed records can never be opened again.
+
+        \b
+        Example: gdprguard keys shred --subject "zendesk:support:user:123" --reason "DSAR 42"
+        """
         with open_vault(ctx) as vault:
             subject_ref = vault.subject_ref(subject)
             if not yes:
@@ -143,13 +165,13 @@ def register(app: typer.Typer) -> None:
         if json_output:
             emit_json(report.model_dump(mode="json"))
         elif report.status == "shredded":
-            info(f"shredded subject {subject_ref[:12]}…: {report.records} records unreadable")
+            result(f"shredded subject {subject_ref[:12]}…: {report.records} records unreadable")
         elif report.status == "already-shredded":
-            info(f"subject {subject_ref[:12]}… was already shredded; nothing to do")
+            result(f"subject {subject_ref[:12]}… was already shredded; nothing to do")
         else:
-            info(f"subject {subject_ref[:12]}…: nothing sealed, nothing to destroy")
+            result(f"subject {subject_ref[:12]}…: nothing sealed, nothing to destroy")
         if not json_output:
             for warning in report.warnings:
-                info(f"warning: {warning}")
+                warn(warning)
 
     app.add_typer(keys, name="keys")

@@ -27,21 +27,34 @@ class Flavor(StrEnum):
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port (0 picks a free one)")] = 8765,
+    host: Annotated[str, typer.Option(metavar="HOST", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="TCP port (0 picks a free one)")] = 8765,
     flavor: Annotated[Flavor, typer.Option(help="helpdesk API to speak")] = Flavor.zendesk,
-    seed: Annotated[int, typer.Option(help="data seed: the same seed gives the same data")] = 1,
-    tickets: Annotated[int, typer.Option(help="number of synthetic tickets")] = 500,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="data seed: the same seed gives the same data")
+    ] = 1,
+    tickets: Annotated[int, typer.Option(metavar="N", help="number of synthetic tickets")] = 500,
     rate_limit: Annotated[
         int | None,
-        typer.Option("--rate-limit", help="requests per minute before 429 (default: none)"),
+        typer.Option(
+            "--rate-limit", metavar="PER_MIN", help="requests per minute before 429 (default: none)"
+        ),
     ] = None,
     fault_rate: Annotated[
-        float, typer.Option("--fault-rate", help="probability of an injected fault per request")
+        float,
+        typer.Option(
+            "--fault-rate", metavar="P", help="probability of an injected fault per request"
+        ),
     ] = 0.0,
 ) -> None:
-    """Serve a local helpdesk over seeded synthetic data; prints one JSON line with its URL and
-    credentials, then serves until SIGINT/SIGTERM."""
+    """Serve a local helpdesk over seeded synthetic data until stopped.
+
+    Once listening it prints one JSON line on stdout with its URL and credentials, then serves
+    until Ctrl-C or SIGTERM, which stop it cleanly (exit 0).
+
+    \b
+    Example: gdprguard sandbox serve --flavor freshdesk --port 0 --tickets 50
+    """
     from ..sandbox import SandboxServer  # heavy imports only when the command runs
 
     try:
@@ -102,7 +115,9 @@ def serve(
 def register(app: typer.Typer) -> None:
     """Add the ``sandbox`` command group."""
     group = typer.Typer(
-        help="A local helpdesk sandbox (Zendesk or Freshdesk API).", no_args_is_help=True
+        help="A local helpdesk sandbox (Zendesk or Freshdesk API).\n\n"
+        "Example: gdprguard sandbox serve --port 0",
+        no_args_is_help=True,
     )
     group.command("serve")(serve)
     app.add_typer(group, name="sandbox")

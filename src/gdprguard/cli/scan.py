@@ -1,8 +1,11 @@
 """``gdprguard scan`` and ``gdprguard redact``: JSON Lines in, JSON Lines out.
 
 Input is streamed: each record is written as soon as it is processed. A bad line (invalid UTF-8
-or JSON, a missing ``id``/``text``) stops the run with exit code 2 and a message naming the line;
-every record before it has already been written in full, nothing of the bad record is.
+or JSON, a missing ``id``/``text``) stops the run with exit code 2 and a message naming the line
+by number (never by its id, which may be an email address); on stdout every record before it has
+already been written in full, nothing of the bad record is. With ``--output FILE`` the records go
+to a temporary file that replaces FILE only when the whole input was processed: a failed or
+interrupted run leaves FILE as it was.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 
-from .._config import Settings, resolve_secret
 from .._exceptions import InputError, UsageError
-from .._home import home_dir, load_or_create_secret_file
-from ._common import info, settings_from
+from ._common import app_state, info, settings_from
+from ._output import output_file
 
 __all__ = ["iter_records", "register"]
 
@@ -28,22 +30,58 @@ _PROGRESS_AFTER_S = 2.0
 _PROGRESS_EVERY_S = 5.0
 
 PathArg = Annotated[
-    str, typer.Argument(help="JSON Lines file, or - for standard input", show_default=True)
+    str,
+    typer.Argument(
+        metavar="PATH", help="JSON Lines file, or - for standard input", show_default=True
+    ),
 ]
 LanguageOpt = Annotated[
-    str, typer.Option("--language", help="auto (by script), en or ja; a record's own wins")
+    str,
+    typer.Option(
+        "--language", metavar="LANG", help="auto (by script), en or ja; a record's own wins"
+    ),
 ]
 EntitiesOpt = Annotated[
     str | None,
     typer.Option(
         "--entities",
+        metavar="TYPES",
         help="comma-separated types to report, e.g. EMAIL_ADDRESS,PHONE_NUMBER "
         "(all types: docs/detection.md)",
     ),
 ]
 MinScoreOpt = Annotated[
-    float | None, typer.Option("--min-score", help="drop findings below this score (0-1)")
+    float | None,
+    typer.Option("--min-score", metavar="SCORE", help="drop findings below this score (0-1)"),
 ]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (replaced only when the whole input succeeds) instead of stdout",
+    ),
+]
+JsonLinesOpt = Annotated[
+    bool,
+    typer.Option("--json", help="accepted for uniformity: the output is always JSON Lines"),
+]
+
+#: JSON's names for what ``json.loads`` returns, for messages (never Python's class names)
+_JSON_TYPES: dict[type, str] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), "not a string")
 
 
 def _open(path: str) -> IO[bytes]:
@@ -87,39 +125,31 @@ def iter_records(stream: IO[bytes], source: str) -> Iterator[tuple[int, dict[str
         if not isinstance(record, dict):
             raise InputError(
                 f"{source} line {lineno}: expected a JSON object such as {example}, "
-                f"got {type(record).__name__}"
+                f"got {_json_type(record)}"
             )
         rid = record.get("id")
         if "id" not in record or isinstance(rid, bool) or not isinstance(rid, str | int):
-            raise InputError(f'{source} line {lineno}: "id" must be present, a string or integer')
-        if not isinstance(record.get("text"), str):
-            what = "missing" if "text" not in record else f"a {type(record['text']).__name__}"
+            what = "missing" if "id" not in record else _json_type(rid)
             raise InputError(
-                f'{source} line {lineno} (id {rid}): "text" must be a string, it is {what}'
+                f'{source} line {lineno}: "id" must be a string or an integer, it is {what}'
             )
+        if not isinstance(record.get("text"), str):
+            what = "missing" if "text" not in record else _json_type(record["text"])
+            raise InputError(f'{source} line {lineno}: "text" must be a string, it is {what}')
         lang = record.get("language")
         if lang is not None and lang not in _LANGS:
             raise InputError(
-                f'{source} line {lineno} (id {rid}): "language" must be one of {", ".join(_LANGS)}'
+                f'{source} line {lineno}: "language" must be one of {", ".join(_LANGS)}'
             )
         yield lineno, record
 
 
-def _write(record: dict[str, Any]) -> None:
+def _write(out: TextIO, record: dict[str, Any]) -> None:
     try:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        out.write(line)
     except UnicodeEncodeError:  # lone surrogates, or a non-UTF-8 terminal: escape instead
-        sys.stdout.write(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
-
-
-def _pseudonym_key(settings: Settings) -> bytes:
-    configured = settings.detection.pseudonym_key
-    if configured:
-        value = resolve_secret(configured, where="[detection] pseudonym_key")
-        if not value:
-            raise UsageError("[detection] pseudonym_key is empty; set a non-empty secret")
-        return value.encode("utf-8")
-    return load_or_create_secret_file(home_dir() / "pseudonym.key")
+        out.write(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
 
 
 def _run(
@@ -129,9 +159,11 @@ def _run(
     entities: str | None,
     min_score: float | None,
     operator: str | None,
+    output: str | None,
 ) -> None:
     # Presidio and SudachiPy load here, not at import, so other commands start fast.
     from ..detect import OPERATORS, Detector, redact_text
+    from ._state import pseudonym_key
 
     if language not in _LANGS:
         raise UsageError(f"--language must be one of {', '.join(_LANGS)}, got {language!r}")
@@ -141,33 +173,35 @@ def _run(
     if operator is not None and operator not in OPERATORS:
         raise UsageError(f"--operator must be one of {', '.join(OPERATORS)}, got {operator!r}")
     settings = settings_from(ctx)
-    key = _pseudonym_key(settings) if operator == "pseudonym" else None
+    key = pseudonym_key(app_state(ctx)) if operator == "pseudonym" else None
     detector = Detector(settings.detection)
     source = "stdin" if path == "-" else path
     stream = _open(path)
     started = last_report = time.monotonic()
     count = nbytes = 0
     try:
-        for _lineno, record in iter_records(stream, source):
-            text: str = record["text"]
-            findings = detector.analyze(
-                text, record.get("language") or language, entities=wanted, min_score=min_score
-            )
-            out: dict[str, Any] = {
-                "id": record["id"],
-                "entities": [f.to_dict() for f in findings],
-            }
-            if operator is not None:
-                out["text"] = redact_text(text, findings, operator, key=key)  # type: ignore[arg-type]
-            _write(out)
-            count += 1
-            nbytes += len(text)
-            now = time.monotonic()
-            if now - started > _PROGRESS_AFTER_S and now - last_report > _PROGRESS_EVERY_S:
-                last_report = now
-                info(f"gdprguard: {count} records, {nbytes / 1e6:.1f}M characters processed")
+        with output_file(output) as out:
+            for _lineno, record in iter_records(stream, source):
+                text: str = record["text"]
+                findings = detector.analyze(
+                    text, record.get("language") or language, entities=wanted, min_score=min_score
+                )
+                result: dict[str, Any] = {
+                    "id": record["id"],
+                    "entities": [f.to_dict() for f in findings],
+                }
+                if operator is not None:
+                    result["text"] = redact_text(text, findings, operator, key=key)  # type: ignore[arg-type]
+                _write(out, result)
+                if out is sys.stdout:  # a pipe is block-buffered: let the reader see each record
+                    out.flush()
+                count += 1
+                nbytes += len(text)
+                now = time.monotonic()
+                if now - started > _PROGRESS_AFTER_S and now - last_report > _PROGRESS_EVERY_S:
+                    last_report = now
+                    info(f"gdprguard: {count} records, {nbytes / 1e6:.1f}M characters processed")
     finally:
-        sys.stdout.flush()
         if stream is not sys.stdin.buffer:
             stream.close()
     if time.monotonic() - started > _PROGRESS_AFTER_S:
@@ -184,20 +218,43 @@ def register(app: typer.Typer) -> None:
         language: LanguageOpt = "auto",
         entities: EntitiesOpt = None,
         min_score: MinScoreOpt = None,
+        output: OutputOpt = None,
+        json_output: JsonLinesOpt = False,
     ) -> None:
-        """Find personal data in JSON Lines records; prints one JSON line per record."""
-        _run(ctx, path, language, entities, min_score, None)
+        """Find personal data in JSON Lines records; prints one JSON line per record.
+
+        Each input line is {"id": ..., "text": ..., "language"?: "en"|"ja"}; each output line
+        gives the entities found with their offsets, never the text itself.
+
+        \b
+        Example: gdprguard scan tickets.jsonl --min-score 0.6 -o findings.jsonl
+        """
+        _run(ctx, path, language, entities, min_score, None, output)
 
     @app.command("redact")
     def redact(
         ctx: typer.Context,
         path: PathArg = "-",
         operator: Annotated[
-            str, typer.Option("--operator", help="placeholder, mask or pseudonym")
+            str,
+            typer.Option(
+                "--operator",
+                metavar="OPERATOR",
+                help="placeholder, mask or pseudonym (a stable keyed token per value)",
+            ),
         ] = "placeholder",
         language: LanguageOpt = "auto",
         entities: EntitiesOpt = None,
         min_score: MinScoreOpt = None,
+        output: OutputOpt = None,
+        json_output: JsonLinesOpt = False,
     ) -> None:
-        """Replace personal data in JSON Lines records; adds "text" to each output line."""
-        _run(ctx, path, language, entities, min_score, operator)
+        """Replace personal data in JSON Lines records; adds "text" to each output line.
+
+        The pseudonym operator uses the home's pseudonym key (made by `gdprguard init`) or
+        [detection] pseudonym_key, so the same value gets the same token wherever you run it.
+
+        \b
+        Example: gdprguard redact tickets.jsonl --operator pseudonym -o redacted.jsonl
+        """
+        _run(ctx, path, language, entities, min_score, operator, output)

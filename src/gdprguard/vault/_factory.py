@@ -10,14 +10,22 @@ from .._home import home_dir
 from ._providers import EnvKeyProvider, FileKeyProvider, KeyProvider
 from ._transit import VaultTransitKeyProvider
 
-__all__ = ["provider_from_settings"]
+__all__ = ["master_key_path", "provider_from_settings"]
 
 
-def provider_from_settings(keys: KeysConfig) -> KeyProvider:
-    """The provider named by ``[keys] provider`` (``file`` by default)."""
+def master_key_path(keys: KeysConfig) -> Path:
+    """The file provider's primary key file: ``[keys] file``, else ``<home>/master.key``."""
+    return Path(keys.file).expanduser() if keys.file else home_dir(create=False) / "master.key"
+
+
+def provider_from_settings(keys: KeysConfig, *, create: bool = True) -> KeyProvider:
+    """The provider named by ``[keys] provider`` (``file`` by default).
+
+    ``create=False`` makes the file provider refuse to generate a missing master key file (every
+    command but ``gdprguard init``); the other providers never create keys on their own.
+    """
     if keys.provider == "file":
-        path = Path(keys.file).expanduser() if keys.file else home_dir() / "master.key"
-        return FileKeyProvider(path)
+        return FileKeyProvider(master_key_path(keys), create=create)
     if keys.provider == "env":
         return EnvKeyProvider(keys.env)
     if not keys.vault_url or not keys.vault_token:

@@ -4,7 +4,8 @@ A provider wraps and unwraps data keys under its master key(s) and can make a ne
 master key for rotation. Key material never leaves the provider object (and for HashiCorp Vault
 transit, never leaves Vault).
 
-* ``FileKeyProvider``: ``GDPRGUARD_HOME/master.key`` (0600, created on first use); rotation
+* ``FileKeyProvider``: ``GDPRGUARD_HOME/master.key`` (0600, created on first use unless
+  ``create=False``, as every command but ``gdprguard init`` asks); rotation
   archives the previous key beside it as ``master-<fingerprint>.key`` until nothing uses it.
 * ``EnvKeyProvider``: a base64 key in ``$GDPRGUARD_MASTER_KEY``; previous keys, while still in
   use, in ``$GDPRGUARD_MASTER_KEY_PREVIOUS`` (comma-separated).
@@ -158,9 +159,12 @@ class FileKeyProvider(_LocalKeyring):
 
     name = "file"
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, create: bool = True) -> None:
         super().__init__()
         self.path = Path(path) if path is not None else home_dir() / "master.key"
+        #: whether a missing primary key file may be generated (``gdprguard init``, library use);
+        #: without it a missing file is an error that says to restore it from backup
+        self.create = create
 
     @property
     def _next_path(self) -> Path:
@@ -170,6 +174,13 @@ class FileKeyProvider(_LocalKeyring):
         return self.path.with_name(f"{self.path.stem}-{kek_id.split(':', 1)[1]}{self.path.suffix}")
 
     def _load(self) -> None:
+        if not self.create and not self.path.exists():
+            raise KeyProviderError(
+                f"master key file {self.path} does not exist; gdprguard will not generate a new "
+                "one, which could never open the data keys already stored. Restore the file from "
+                "backup (`gdprguard restore DIR` writes back a backup's key files), or check "
+                "[keys] file; for a new set-up run `gdprguard init`"
+            )
         primary = LocalMasterKey(load_or_create_secret_file(self.path))
         keys: dict[str, LocalMasterKey] = {}
         for archive in sorted(self.path.parent.glob(f"{self.path.stem}-*{self.path.suffix}")):
