@@ -227,6 +227,18 @@ def test_one_run_per_connector_and_stale_locks_are_taken_over(store: Store) -> N
         pass
 
 
+def test_lock_of_a_killed_process_on_this_host_is_taken_over_at_once(store: Store) -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process that no longer exists
+    dead = StoreLock(store, "sweep:support")
+    dead.owner = dead.owner.split(":")[0] + f":{child.pid}:dead"
+    dead.acquire()
+    StoreLock(store, "sweep:support").acquire()  # no waiting for the stale period
+
+
 # -- references -----------------------------------------------------------------------------
 
 
@@ -240,3 +252,42 @@ def test_record_refs_and_subjects() -> None:
     subject = Subject(emails=("jane@example.com",), person_ids=(("support", "42"),))
     assert "jane" not in repr(subject) and "jane" not in str(subject)
     assert [str(r) for r in subject.person_refs()] == ["support:person:42"]
+
+
+def test_bulk_walk_sees_the_same_comments_with_far_fewer_calls(home: Path) -> None:
+    server = sandbox.SandboxServer(
+        flavor="zendesk", seed=12, port=0, tickets=60, job_seconds=0.0
+    ).start()
+    try:
+        store = _sqlite(home)
+        bulk = _connect(server, "support")
+        assert bulk.capabilities.bulk_comment_export
+        walker = TicketWalker(bulk, store, stream="a", people=False)
+        walked = {b.ticket.id: b for b in walker.walk(full=True)}
+        bulk_calls = bulk.http.stats.requests
+
+        class PerTicket:  # the same connector, without its bulk stream
+            def __init__(self, inner: Any) -> None:
+                self.inner = inner
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.inner, name)
+
+            capabilities = None
+
+        plain = _connect(server, "support")
+        per_ticket = {
+            b.ticket.id: b
+            for b in TicketWalker(PerTicket(plain), store, stream="b", people=False).walk(  # type: ignore[arg-type]
+                full=True
+            )
+        }
+        assert walked.keys() == per_ticket.keys()
+        for ticket_id, bundle in walked.items():
+            other = per_ticket[ticket_id]
+            assert [(c.id, c.body, c.public) for c in bundle.comments] == [
+                (c.id, c.body, c.public) for c in other.comments
+            ], ticket_id
+        assert bulk_calls * 10 < plain.http.stats.requests  # comments: a few pages, not 1/ticket
+    finally:
+        server.stop()

@@ -1,12 +1,14 @@
 """Entry point of the ``gdprguard`` command.
 
 Each command group lives in its own module exposing ``register(app)``; this module only wires
-them together and turns expected errors into one clear line on stderr and the contract's exit code
-(2 for bad input/usage/config, 1 for anything else).
+them together and turns every way a command can end into the contract's exit code, with one clear
+line on stderr: 0 success, 2 bad input/usage/configuration, 1 any other failure, 128 + the signal
+number when interrupted (130 for Ctrl-C, 143 for SIGTERM).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
@@ -16,20 +18,44 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .._exceptions import GdprGuardError
+from .._exceptions import ConfigError, GdprGuardError
+from .._home import pin_home, pinned_home
+from .._logging import configure_cli_logging, reset_cli_logging
 from ._common import AppState
+from ._output import error_line
+from ._signals import Interrupted, interrupts_raise
 
 __all__ = ["app", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("scan", "sandbox", "connector", "keys", "audit", "backup")
+#: command modules, each with ``register(app)``; a plain tuple of names, in help order
+COMMAND_MODULES: tuple[str, ...] = (
+    "init",
+    "doctor",
+    "scan",
+    "sandbox",
+    "connector",
+    "keys",
+    "audit",
+    "backup",
+    "sweep",
+    "schedule",
+    "policy",
+)
+
+#: optional extras, by the module whose absence means the extra is not installed
+_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres"}
 
 app = typer.Typer(
     name="gdprguard",
-    help="Make your helpdesk privacy-compliant: redact, encrypt, retain, answer "
-    "data-subject requests.",
+    help="Make your helpdesk privacy-compliant: redact personal data, encrypt what is kept, "
+    "enforce retention and answer requests from data subjects.\n\n"
+    "New here? Run `gdprguard init`, then `gdprguard doctor`.\n\n"
+    "\b\nExample: gdprguard scan tickets.jsonl --min-score 0.6",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -45,7 +71,17 @@ def _root(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", help="configuration file (default ./gdprguard.toml or $GDPRGUARD_CONFIG)"
+            "--config",
+            metavar="FILE",
+            help="configuration file (default ./gdprguard.toml or $GDPRGUARD_CONFIG)",
+        ),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            metavar="DIR",
+            help="state directory (default $GDPRGUARD_HOME, [home] path, then ./.gdprguard)",
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log details to stderr")] = False,
@@ -53,12 +89,13 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    ctx.obj = AppState(config, verbose)
+    configure_cli_logging(verbose)
+    state = AppState(config, verbose, home)
+    ctx.obj = state
+    # Pin the home now, so library code asking home_dir() agrees with the command. A broken
+    # configuration is reported by the command that needs it (doctor reports it as a check).
+    with contextlib.suppress(ConfigError):
+        _ = state.home
 
 
 for _name in COMMAND_MODULES:
@@ -67,31 +104,73 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    previous_home = pinned_home()
     try:
-        app(args=argv, standalone_mode=False)
+        with interrupts_raise():
+            return _run(argv)
+    except Interrupted as exc:  # arrived after the command had ended: it still did not "finish"
+        return _interrupted(exc)
+    finally:
+        pin_home(previous_home)
+        reset_cli_logging()
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
+        outcome = app(args=argv, prog_name="gdprguard", standalone_mode=False)
+    except Interrupted as exc:
+        return _interrupted(exc)
     except GdprGuardError as exc:
-        typer.echo(f"gdprguard: error: {exc}", err=True)
+        error_line(str(exc))
         return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except typer.Abort:
-        typer.echo("gdprguard: aborted", err=True)
+    except typer.Abort:  # a prompt answered "no", or closed with Ctrl-D
+        typer.echo("gdprguard: aborted, nothing was changed", err=True)
         return 1
-    except KeyboardInterrupt:
-        typer.echo("gdprguard: interrupted", err=True)
-        return 130
-    except typer.TyperException as exc:  # usage errors: click already printed help where due
-        if hasattr(exc, "show") and type(exc).__name__ != "NoArgsIsHelpError":
-            exc.show()
+    except typer.TyperException as exc:  # usage errors: a short usage line and the problem
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `gdprguard keys`: the help, on stdout
+            typer.echo(getattr(exc, "format_message", lambda: "")())
+        else:
+            show = getattr(exc, "show", None)
+            if callable(show):
+                show()
         return int(getattr(exc, "exit_code", 2))
-    except Exception as exc:  # a real bug: say so without dumping data-bearing locals
-        logging.getLogger("gdprguard").debug("unexpected error", exc_info=True)
-        typer.echo(
-            f"gdprguard: internal error ({type(exc).__name__}); rerun with --verbose for details",
-            err=True,
+    except SystemExit as exc:  # shell completion and a closed pipe end this way
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ModuleNotFoundError as exc:
+        extra = _EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            return _internal_error(exc)
+        error_line(
+            f"this needs the optional module {exc.name}, which is not installed; install it "
+            f"with `pip install 'gdprguard[{extra}]'`"
         )
-        return 1
-    return 0
+        return 2
+    except Exception as exc:  # a real bug: say so without dumping data-bearing locals
+        return _internal_error(exc)
+    # With standalone_mode=False click hands an Exit back as its code instead of raising it.
+    return outcome if isinstance(outcome, int) else 0
+
+
+def _interrupted(exc: Interrupted) -> int:
+    with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
+        sys.stdout.flush()
+    typer.echo(
+        f"gdprguard: interrupted by {exc.name}; the command did not finish (exit "
+        f"{exc.exit_code}), and any output it wrote is incomplete",
+        err=True,
+    )
+    return exc.exit_code
+
+
+def _internal_error(exc: BaseException) -> int:
+    logging.getLogger("gdprguard").debug("unexpected error", exc_info=True)
+    error_line(
+        f"internal error ({type(exc).__name__}); rerun with --verbose for details, and please "
+        "report it"
+    )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

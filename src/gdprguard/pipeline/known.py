@@ -22,9 +22,7 @@ def known_subject_for(bundle: TicketBundle) -> KnownSubject:
             names.append(person.name)
         emails.extend(person.emails)
         phones.extend(person.phones)
-    cc = bundle.ticket.extra.get("cc_emails")
-    if isinstance(cc, list):
-        emails.extend(str(e) for e in cc)
+    emails.extend(bundle.ticket.contact_emails())
     return KnownSubject(
         names=tuple(dict.fromkeys(names)),
         emails=tuple(dict.fromkeys(emails)),

@@ -1,8 +1,9 @@
 """Advisory locks in the store: one sweep (or other long job) per connector at a time.
 
-A lock row names its owner (host, pid and a random token) and is refreshed by ``heartbeat()``;
-a lock whose owner stopped refreshing it for ``stale_after`` (a crashed or killed run) is taken
-over, so a ``kill -9`` never blocks the next scheduled run for good.
+A lock row names its owner (host, pid and a random token) and is refreshed by ``heartbeat()``.
+It is taken over when its owner is gone: at once if the owner ran on this host and its process no
+longer exists (``kill -9``), otherwise once it stopped refreshing the lock for ``stale_after``
+(a crashed machine). So a killed run never blocks the next scheduled one.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class StoreLock:
             owner, acquired_at, heartbeat_at = row
             if owner == self.owner:
                 return
-            if _aware(heartbeat_at) + self.stale_after > now:
+            if _aware(heartbeat_at) + self.stale_after > now and _alive(owner):
                 raise LockBusyError(
                     f"{self.name} is already running (since {_aware(acquired_at).isoformat()}, "
                     f"owner {owner.rsplit(':', 1)[0]}); this run stops here"
@@ -93,6 +94,24 @@ class StoreLock:
             session.execute(
                 delete(locks).where(locks.c.name == self.name, locks.c.owner == self.owner)
             )
+
+
+def _alive(owner: str) -> bool:
+    """False only when *owner* ran on this host and its process is gone."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:80] or not pid_text.isdigit():
+        return True  # another machine: only the heartbeat can tell
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
 
 
 @contextmanager

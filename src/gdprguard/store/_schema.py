@@ -172,6 +172,7 @@ plans = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("policy_name", String(200), nullable=False),
     Column("policy_sha256", String(64), nullable=False),
+    Column("policy_text", Text, nullable=False),
     Column("connectors", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("summary", Text, nullable=False),

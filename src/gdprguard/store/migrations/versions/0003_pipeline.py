@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("created_at", _TZ, nullable=False),
         sa.Column("policy_name", sa.String(200), nullable=False),
         sa.Column("policy_sha256", sa.String(64), nullable=False),
+        sa.Column("policy_text", sa.Text(), nullable=False),
         sa.Column("connectors", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
