@@ -79,6 +79,7 @@ def test_faker_tickets_are_deterministic_and_labelled_exactly() -> None:
         ("001-415-555-0132", "en_US", True),
         ("(137) 950-3800 x827", "en_CA", False),  # NANP area codes never start with 1
         ("8517 5737", "en_AU", False),  # local number without its area code
+        ("01665889", "en_AU", False),  # a short code with a trunk 0 written before it
     ],
 )
 def test_dialable_as_written(value: str, locale: str, ok: bool) -> None:

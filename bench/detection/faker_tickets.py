@@ -129,8 +129,9 @@ def phone_shape(value: str) -> str:
 
 def dialable(value: str, locale: str) -> bool:
     """Whether a number can be dialled as written: ``+CC``/``00 CC`` in the shape of the
-    country's numbering plan, or nationally exactly as the country writes its numbers (the
-    trunk ``0`` where the plan puts one; NANP's leading ``1`` is optional)."""
+    country's numbering plan, or nationally as a full number (nine or more digits after the
+    trunk prefix, as every subscriber number of these five countries has) written exactly as
+    the country writes it (the trunk ``0`` where the plan puts one; NANP's ``1`` optional)."""
     from gdprguard.text.phone import fits_plan, parse_phone, phone_digits
 
     number = parse_phone(value)
@@ -140,6 +141,8 @@ def dialable(value: str, locale: str) -> bool:
     number = parse_phone(value, region)
     if number is None or not fits_plan(number):
         return False
+    if len(phonenumbers.national_significant_number(number)) < 9:
+        return False  # a short code or a local number without its area code
     written = phone_digits(value)
     if region in ("US", "CA") and len(written) == 11:
         written = written.removeprefix("1")
@@ -320,10 +323,10 @@ def report(result: FakerResult, command: str, seed: int) -> str:
     lines += [
         "Not valid as written (not gold, listed for completeness): "
         f"{result.invalid['phone']:,} phone numbers no one could dial (`##-####-####` in ja_JP, "
-        "8-digit local numbers in en_AU, NANP area codes starting with 0 or 1), of which the "
-        f"Detector flagged {result.invalid_flagged['phone']:,}; {result.invalid['card']:,} "
-        "Maestro numbers with the issuer prefix `0604`, of which it flagged "
-        f"{result.invalid_flagged['card']:,}.",
+        "8-digit local numbers and short codes in en_AU, NANP area codes starting with 0 or 1), "
+        f"of which the Detector flagged {result.invalid_flagged['phone']:,}; "
+        f"{result.invalid['card']:,} Maestro numbers with the issuer prefix `0604`, of which it "
+        f"flagged {result.invalid_flagged['card']:,}.",
         "",
         FAKER_END,
     ]
