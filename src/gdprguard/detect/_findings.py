@@ -5,28 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from .._entities import ENTITY_TYPES as _ENTITY_TYPES
+
 __all__ = ["ENTITY_TYPES", "PREFERRED_RECOGNIZERS", "Finding", "resolve_overlaps"]
 
 #: On an exact tie, findings of these recognizers win (they know whose data it is).
 PREFERRED_RECOGNIZERS = frozenset({"KnownSubjectRecognizer"})
 
-#: Every entity type the detector can report (Presidio's names where one exists).
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "URL",
-    "LOCATION",
-    "DATE_TIME",
-    "JP_MY_NUMBER",
-    "JP_POSTAL_CODE",
-    "JP_BANK_ACCOUNT",
-    "JP_DRIVER_LICENSE",
-    "JP_PASSPORT",
-)
+#: Every entity type the detector can report (kept in one light module, shared with policies)
+ENTITY_TYPES = _ENTITY_TYPES
 
 
 @dataclass(frozen=True, slots=True, order=True)

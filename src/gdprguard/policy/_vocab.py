@@ -1,8 +1,9 @@
 """The words of the policy language: record kinds, actions, statuses, entity types, operators.
 
 Every list lives here once; the schema, the checks, the engine and the docs read it from here.
-``ENTITY_TYPES`` and ``OPERATORS`` mirror :mod:`gdprguard.detect` (a test keeps them equal), so
-loading a policy never imports the detection engine.
+``ENTITY_TYPES`` comes from the light ``gdprguard._entities`` module detection uses too, and
+``OPERATORS`` mirrors :mod:`gdprguard.detect` (a test keeps them equal), so loading a policy never
+imports the detection engine.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from typing import Literal
+
+from .._entities import ENTITY_TYPES as _ENTITY_TYPES
 
 __all__ = [
     "ACTIONS",
@@ -71,23 +74,8 @@ STATUS_ALIASES: dict[str, str] = {"resolved": "solved"}
 OPEN_STATUSES: frozenset[str] = frozenset({"new", "open", "pending", "hold"})
 CLOSED_STATUSES: frozenset[str] = frozenset({"solved", "closed"})
 
-#: every entity type detection can report (equal to ``gdprguard.detect.ENTITY_TYPES``)
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "URL",
-    "LOCATION",
-    "DATE_TIME",
-    "JP_MY_NUMBER",
-    "JP_POSTAL_CODE",
-    "JP_BANK_ACCOUNT",
-    "JP_DRIVER_LICENSE",
-    "JP_PASSPORT",
-)
+#: every entity type detection can report
+ENTITY_TYPES = _ENTITY_TYPES
 
 #: ``keep_digits`` is for card numbers only: PCI DSS lets the first six and last four show
 KEEP_DIGITS_TYPES: frozenset[str] = frozenset({"CREDIT_CARD"})

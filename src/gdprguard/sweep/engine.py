@@ -49,7 +49,9 @@ def _now() -> datetime:
 def _comment_of(spec: ActionSpec) -> str:
     """The comment a comment-level action works on (an attachment's comment, or the target)."""
     ref = spec.ref
-    return spec.comment_id or "" if ref.kind == "attachment" else ref.id
+    if ref.kind == "attachment":
+        return spec.comment_id or ""
+    return ref.id
 
 
 class SweepEngine:
