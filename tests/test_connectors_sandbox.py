@@ -9,12 +9,12 @@ Retry-After waits take no real time.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from _sandbox_time import skip_ahead
 from gdprguard._config import ConnectorConfig
 from gdprguard._exceptions import AuthenticationError, NotFoundError
 from gdprguard.connectors import (
@@ -187,20 +187,20 @@ def test_export_resumes_from_any_bookmark_without_loss_or_repeat(
 
     # Polling from the end returns exactly what changed since.
     end = resumed.state
-    time.sleep(1.05)  # the change must be in an earlier second than "now" for the export
+    skip_ahead(server, 1.05)  # the change must be in an earlier second than "now" for the export
     with server.state.lock:
         changed = next(str(t.id) for t in server.state.live_tickets() if t.status != "closed")
     tags = {"tags": ["gdprguard-test"]}
     body = {"ticket": tags} if flavor == "zendesk" else tags
     connector.http.request("PUT", f"/api/v2/tickets/{changed}", json_body=body)
-    time.sleep(1.05)
+    skip_ahead(server, 1.05)
     again = connector.export_tickets(end)
     assert [t.tags for t in again if t.id == changed] == [["gdprguard-test"]]
     assert again.state.end_of_stream
     assert [t.id for t in connector.export_tickets(again.state)] == []
     if flavor == "zendesk":  # Zendesk's export also reports deletions
         connector.delete_ticket(changed)
-        time.sleep(1.05)
+        skip_ahead(server, 1.05)
         assert [(t.id, t.deleted) for t in connector.export_tickets(again.state)] == [
             (changed, True)
         ]

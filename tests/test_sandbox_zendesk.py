@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from _sandbox_time import skip_ahead
 from gdprguard.sandbox import SandboxServer
 
 BLOCK = "\u2587"
@@ -267,10 +268,10 @@ def test_incremental_time_based_never_splits_a_timestamp(fresh: SandboxServer) -
     assert "start_time=" in url  # resume polling from here
     with fresh.state.lock:
         target = next(t.id for t in fresh.state.live_tickets() if t.status != "closed")
-    time.sleep(1.1)
+    skip_ahead(fresh, 1.1)
     changed = s.put(api(fresh, f"/tickets/{target}"), json={"ticket": {"tags": ["changed"]}})
     assert changed.status_code == 200
-    time.sleep(1.1)  # the current second is still excluded with a lag of 0
+    skip_ahead(fresh, 1.1)  # the current second is still excluded with a lag of 0
     again = s.get(url).json()
     assert [t["id"] for t in again["tickets"]] == [target]
 
@@ -283,7 +284,7 @@ def test_incremental_cursor_based_and_the_lag_window(fresh: SandboxServer) -> No
     decoded = base64.b64decode(page["after_cursor"]).decode()
     assert decoded.endswith("|") and "||" in decoded
     s.delete(api(fresh, "/tickets/4"))
-    time.sleep(1.1)
+    skip_ahead(fresh, 1.1)
     after = s.get(page["after_url"]).json()
     assert [(t["id"], t["status"]) for t in after["tickets"]] == [(4, "deleted")]
     assert s.get(after["after_url"]).json()["tickets"] == []
@@ -498,7 +499,7 @@ def test_429_with_retry_after_when_over_the_limit() -> None:
         assert limited.text == "Number of allowed API requests per minute exceeded"
         assert int(limited.headers["Retry-After"]) >= 1
         assert limited.headers["x-rate-limit"] == "60"
-        time.sleep(1.05)
+        skip_ahead(server, 1.05)
         assert s.get(api(server, "/tickets/1")).status_code == 200
 
 
