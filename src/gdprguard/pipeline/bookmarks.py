@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import StoreError
 from ..connectors import SyncState
-from ..store import Store, bookmarks
+from ..store import Store, bookmarks, insert_ignore
 
 __all__ = ["BookmarkStore"]
 
@@ -47,12 +46,10 @@ class BookmarkStore:
         text = state.model_dump_json()
         now = datetime.now(UTC)
         with self.store.session() as session:
-            dialect = session.get_bind().dialect.name
-            module = postgresql if dialect == "postgresql" else sqlite
             session.execute(
-                module.insert(bookmarks)
-                .values(connector=connector, stream=stream, state=text, updated_at=now)
-                .on_conflict_do_nothing()
+                insert_ignore(session, bookmarks).values(
+                    connector=connector, stream=stream, state=text, updated_at=now
+                )
             )
             session.execute(
                 update(bookmarks)

@@ -22,11 +22,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import InputError
 from ..audit import AuditLog, canonical_json
-from ..store import Store, journal
+from ..store import Store, insert_ignore, journal
 from .refs import RecordRef
 
 __all__ = ["Journal", "JournalEntry", "JournalState"]
@@ -81,10 +80,8 @@ class Journal:
         now = datetime.now(UTC)
         params_text = canonical_json(dict(params))
         with self.store.session() as session:
-            dialect = session.get_bind().dialect.name
-            module = postgresql if dialect == "postgresql" else sqlite
             inserted = session.execute(
-                module.insert(journal)
+                insert_ignore(session, journal)
                 .values(
                     unit=unit,
                     connector=target.connector,
@@ -95,7 +92,6 @@ class Journal:
                     attempts=1,
                     intended_at=now,
                 )
-                .on_conflict_do_nothing()
                 .returning(journal.c.unit)
             ).first()
             if inserted is None:

@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import GdprGuardError
-from ..store import Store, locks
+from ..store import Store, insert_ignore, locks
 
 __all__ = ["LockBusyError", "StoreLock", "hold_lock"]
 
@@ -53,12 +52,10 @@ class StoreLock:
         """Take the lock or raise ``LockBusyError`` saying who holds it since when."""
         now = self._clock()
         with self.store.session() as session:
-            dialect = session.get_bind().dialect.name
-            module = postgresql if dialect == "postgresql" else sqlite
             session.execute(
-                module.insert(locks)
-                .values(name=self.name, owner=self.owner, acquired_at=now, heartbeat_at=now)
-                .on_conflict_do_nothing()
+                insert_ignore(session, locks).values(
+                    name=self.name, owner=self.owner, acquired_at=now, heartbeat_at=now
+                )
             )
             row = session.execute(
                 select(locks.c.owner, locks.c.acquired_at, locks.c.heartbeat_at)

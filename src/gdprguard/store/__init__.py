@@ -16,7 +16,7 @@ from ._schema import (
     sealed_records,
     vault_state,
 )
-from ._store import MIGRATIONS_DIR, Store
+from ._store import MIGRATIONS_DIR, Store, insert_ignore
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -26,6 +26,7 @@ __all__ = [
     "audit_log",
     "bookmarks",
     "data_keys",
+    "insert_ignore",
     "journal",
     "locks",
     "master_keys",

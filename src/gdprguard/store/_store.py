@@ -23,7 +23,7 @@ from ._errors import StoreError, translate_errors
 if TYPE_CHECKING:
     from .._config import Settings
 
-__all__ = ["MIGRATIONS_DIR", "Store"]
+__all__ = ["MIGRATIONS_DIR", "Store", "insert_ignore"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _BUSY_TIMEOUT_MS = 30000
@@ -207,3 +207,15 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.display_url!r})"
+
+
+def insert_ignore(session: Session, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` on *table*, for the two dialects gdprguard supports."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise StoreError(f"unsupported database dialect {name}; use SQLite or PostgreSQL")

@@ -27,14 +27,20 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .._exceptions import DecryptionError, ShreddedError, VaultError
-from ..store import Store, audit_log, data_keys, master_keys, sealed_records, vault_state
+from ..store import (
+    Store,
+    audit_log,
+    data_keys,
+    insert_ignore,
+    master_keys,
+    sealed_records,
+    vault_state,
+)
 from ._envelope import DataKey
 from ._providers import KeyProvider
 
@@ -155,7 +161,7 @@ class Keyring:
             "wrapped": wrapped,
             "created_at": _now(),
         }
-        session.execute(_insert_ignore(session, data_keys).values(**values))
+        session.execute(insert_ignore(session, data_keys).values(**values))
         row = self._live_row(session, scope, lock=True)  # a concurrent creator may have won
         if row is None:
             raise VaultError(f"could not create a data key for scope {_safe_scope(scope)}")
@@ -208,7 +214,7 @@ class Keyring:
 
     def _set_primary(self, session: Session, kek_id: str, *, only_if_absent: bool) -> None:
         values = {"name": PRIMARY_KEK, "value": kek_id, "updated_at": _now()}
-        session.execute(_insert_ignore(session, vault_state).values(**values))
+        session.execute(insert_ignore(session, vault_state).values(**values))
         if not only_if_absent:
             session.execute(
                 update(vault_state)
@@ -257,7 +263,7 @@ class Keyring:
         if kek_id in self._registered:
             return
         session.execute(
-            _insert_ignore(session, master_keys).values(
+            insert_ignore(session, master_keys).values(
                 kek_id=kek_id, provider=self.provider.name, created_at=_now()
             )
         )
@@ -368,16 +374,6 @@ def _holds_vault_state(session: Session) -> bool:
         if session.execute(select(first_column).limit(1)).first() is not None:
             return True
     return False
-
-
-def _insert_ignore(session: Session, table: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the two dialects we support."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    raise VaultError(f"unsupported database dialect {name}; use SQLite or PostgreSQL")
 
 
 def _safe_scope(scope: str) -> str:
