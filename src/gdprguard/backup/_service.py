@@ -10,6 +10,7 @@ Either all of this commits, or nothing does. See docs/security.md, "Backups and 
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import shutil
@@ -274,8 +275,6 @@ def read_manifest(directory: Path, passphrase: str) -> tuple[BackupManifest, Bac
 
 
 def _same(a: str, b: str) -> bool:
-    import hmac
-
     return hmac.compare_digest(a.encode(), b.encode())
 
 

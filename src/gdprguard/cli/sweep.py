@@ -218,7 +218,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 
-def _emit_plan(summary: Any, json_output: bool) -> None:
+def _emit_plan(summary: PlanSummary, json_output: bool) -> None:
     if json_output:
         emit_json(summary.model_dump(mode="json"))
         return

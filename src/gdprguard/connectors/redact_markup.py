@@ -165,7 +165,11 @@ def _tag_end(markup: str, start: int) -> int:
 
 def apply_redactions(markup: str, char: str = REDACTION_CHAR) -> str:
     """What Zendesk makes of redaction markup: the text in ``<redact>`` becomes *char* (one per
-    character) and elements with a ``redact`` attribute lose their tags (text inside stays)."""
+    character) and elements with a ``redact`` attribute lose their tags (text inside stays).
+
+    The sandbox models Zendesk's side of this separately (``sandbox/zendesk_redaction.py``) on
+    purpose: it is the oracle this code is tested against, so the two must not share code.
+    """
     dropper = _TagDropper(markup)
     dropper.feed(markup)
     dropper.close()

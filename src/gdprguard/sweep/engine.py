@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .._exceptions import HelpdeskError, InputError, NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
 from ..pipeline import Journal, TicketBundle, TicketWalker, hold_lock, known_subject_for
-from ..store import plan_items, plans
+from ..store import Store, plan_items, plans
 from ..vault import Vault
 from .actions import ActionContext, ActionSpec, comment_hash, execute, ticket_hash
 from .models import ApplyReport, Decider, PlanSummary, per_rule_counts
@@ -178,7 +178,7 @@ class SweepEngine:
     # -- applying -----------------------------------------------------------------------------
 
     @staticmethod
-    def saved_policy(store: Any, plan_id: str) -> tuple[str, str, str]:
+    def saved_policy(store: Store, plan_id: str) -> tuple[str, str, str]:
         """``(policy name, sha256, text)`` a saved plan was made with (``InputError`` if none)."""
         with store.session(write=False) as session:
             row = session.execute(
@@ -193,7 +193,7 @@ class SweepEngine:
         return str(row[0]), str(row[1]), str(row[2])
 
     @staticmethod
-    def interrupted(store: Any, connectors: Iterable[str]) -> list[str]:
+    def interrupted(store: Store, connectors: Iterable[str]) -> list[str]:
         """Plans over any of *connectors* whose apply was interrupted (oldest first): they are
         finished before anything new is planned, so every change a crash left in flight is
         checked, completed and audited."""
@@ -403,8 +403,6 @@ class SweepEngine:
         return sorted((dict(r) for r in rows), key=lambda r: (order[r["ticket_id"]], r["seq"]))
 
     def _count_items(self, plan_id: str) -> int:
-        from sqlalchemy import func
-
         with self.store.session(write=False) as session:
             return int(
                 session.execute(
