@@ -234,3 +234,27 @@ def test_sweep_killed_with_sigkill_ends_like_an_uninterrupted_one(
         assert check.returncode == 0, check.stderr
     finally:
         victim.stop()
+
+
+def test_an_overlapping_scheduled_run_says_so_and_stops_cleanly(
+    store_config: Path,
+    helpdesk: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gdprguard.pipeline import StoreLock
+    from gdprguard.store import Store
+
+    _add_connector(store_config, helpdesk, monkeypatch)
+    url = store_config.read_text(encoding="utf-8").split('url = "', 1)[1].split('"', 1)[0]
+    with Store(url) as store:
+        running = StoreLock(store, "sweep:support")
+        running.acquire()  # another sweep of this connector is under way
+        writes = dict(helpdesk.state.writes.totals())
+        code, out, err = _run(
+            capsys, "sweep", "--policy", str(default_policy_path()), "--apply", "--json"
+        )
+        running.release()
+    assert code == 0 and json.loads(out) == {"status": "already-running"}
+    assert "already running" in err and "this run stops here" in err
+    assert dict(helpdesk.state.writes.totals()) == writes
