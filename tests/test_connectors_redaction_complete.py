@@ -179,6 +179,8 @@ def test_redacted_values_are_gone_from_every_endpoint(server: SandboxServer) -> 
         assert value not in wire and escaped not in wire, (types[value], "still on the wire")
         checked += 1
     assert checked >= 10
-    # and the other way round: what the ground truth still lists is really still served
-    for value in sorted(still_listed & redacted):
+    # and the other way round: what the ground truth still lists is really still served (the
+    # wire above leaves the Freshdesk address fields out, so their entries are not looked for)
+    served = {item["value"] for item in truth if item["field"] not in ADDRESS_FIELDS}
+    for value in sorted(served & redacted):
         assert value in wire or json.dumps(value, ensure_ascii=False)[1:-1] in wire

@@ -45,6 +45,10 @@ class Person(_Record):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     organization_id: str | None = None
+    photo: Attachment | None = Field(
+        default=None,
+        description="profile photo (Zendesk user photo, Freshdesk contact avatar): personal data",
+    )
     extra: dict[str, Any] = Field(default_factory=dict, description="helpdesk-specific fields")
 
 
@@ -80,6 +84,11 @@ class Comment(_Record):
         "(Freshdesk replies cannot be edited; notes can)",
     )
     kind: CommentKind = "comment"
+    sender: EmailContact | None = Field(
+        default=None,
+        description="who sent it, for email comments (Zendesk via.source.from, Freshdesk "
+        "from_email)",
+    )
 
 
 class Ticket(_Record):

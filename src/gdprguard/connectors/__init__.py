@@ -18,6 +18,7 @@ from .base import (
 )
 from .capabilities import Capabilities, TicketAction
 from .http import ApiResponse, Clock, HttpClient, HttpStats, RateBudget, RetryPolicy, SystemClock
+from .ratelimit import EndpointLimits
 from .registry import (
     ENTRY_POINT_GROUP,
     build_connector,
@@ -34,6 +35,7 @@ __all__ = [
     "Clock",
     "CommentExport",
     "DeletionResult",
+    "EndpointLimits",
     "ExportPage",
     "HelpdeskConnector",
     "HttpClient",

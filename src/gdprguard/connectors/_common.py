@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.utils import parseaddr
 from typing import Any
 
 from .._config import ConnectorConfig, resolve_secret
 from .._exceptions import ConfigError
+from ..models import EmailContact
 from ..text.phone import phone_matches
 from .http import Clock, HttpClient, RateBudget, RetryPolicy
+from .ratelimit import EndpointLimits
 
 __all__ = [
     "ApiV2Connector",
     "build_http",
+    "mailbox",
     "phone_matches",
     "safe_id",
     "secret",
@@ -52,6 +59,21 @@ def unique(values: Iterable[str | None]) -> list[str]:
     return out
 
 
+def mailbox(value: Any) -> EmailContact | None:
+    """An address as a mail header writes it (``"Name" <addr>``, ``Name <addr>`` or a bare
+    ``addr``; RFC 2047 encoded names decoded) as an :class:`EmailContact`; None unless it holds an
+    address."""
+    if not isinstance(value, str) or "@" not in value:
+        return None
+    name, address = parseaddr(value)
+    if "@" not in address:
+        return None
+    if "=?" in name:  # undecodable: keep the encoded form, still the sender's name
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeDecodeError):
+            name = str(make_header(decode_header(name)))
+    return EmailContact(address=address, name=name.strip() or None)
+
+
 _ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
@@ -71,13 +93,16 @@ def build_http(
     retry: RetryPolicy | None = None,
     timeout: tuple[float, float] | None = None,
     budget: RateBudget | None = None,
+    endpoint_limits: EndpointLimits | None = None,
 ) -> HttpClient:
     """An :class:`HttpClient` for ``[connectors.NAME]`` (options override the defaults).
 
     Refuses a plain ``http://`` URL off this machine unless the section allows it.
     """
     config.require_secure_transport(name)
-    kwargs: dict[str, Any] = {"clock": clock, "retry": retry, "budget": budget}
+    kwargs: dict[str, Any] = {
+        "clock": clock, "retry": retry, "budget": budget, "endpoint_limits": endpoint_limits,
+    }  # fmt: skip
     if timeout is not None:
         kwargs["timeout"] = timeout
     return HttpClient(config.url, auth, **kwargs)

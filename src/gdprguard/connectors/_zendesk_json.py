@@ -19,6 +19,7 @@ __all__ = [
     "event_comments",
     "person",
     "ticket",
+    "via_sender",
 ]
 
 #: Zendesk archives tickets closed for more than this many days (its default).
@@ -38,6 +39,20 @@ def _ids(values: Any) -> list[str]:
     return [str(v) for v in values] if isinstance(values, list) else []
 
 
+def via_sender(via: Any) -> EmailContact | None:
+    """The sender named by a ``via`` object (``source.from`` of an email: ``address``, ``name``).
+
+    Other channels' ``from`` (a rule's ``id``/``title``, a label string in some exports) name
+    no address and give None.
+    """
+    sender = _dict(_dict(_dict(via).get("source")).get("from"))
+    address = sender.get("address")
+    if not isinstance(address, str) or not address:
+        return None
+    name = sender.get("name")
+    return EmailContact(address=address, name=name if isinstance(name, str) and name else None)
+
+
 def ticket(data: Mapping[str, Any], connector: str, now: datetime) -> Ticket:
     """A ticket document (list, show, search or export).
 
@@ -45,7 +60,6 @@ def ticket(data: Mapping[str, Any], connector: str, now: datetime) -> Ticket:
     not updated for :data:`ARCHIVE_AFTER_DAYS` days before *now*.
     """
     via = _dict(data.get("via"))
-    sender = _dict(_dict(via.get("source")).get("from"))
     custom = {
         str(field["id"]): field.get("value")
         for field in data.get("custom_fields") or []
@@ -68,9 +82,7 @@ def ticket(data: Mapping[str, Any], connector: str, now: datetime) -> Ticket:
         organization_id=sid(data.get("organization_id")),
         cc_ids=unique(ccs),
         follower_ids=followers,
-        sender=EmailContact(address=sender["address"], name=sender.get("name"))
-        if sender.get("address")
-        else None,
+        sender=via_sender(via),
         channel=via.get("channel"),
         tags=list(data.get("tags") or []),
         custom_fields=custom,
@@ -85,7 +97,7 @@ def ticket(data: Mapping[str, Any], connector: str, now: datetime) -> Ticket:
 
 
 def attachment(data: Mapping[str, Any]) -> Attachment:
-    """An attachment document."""
+    """An attachment document (also a user's ``photo``)."""
     return Attachment(
         id=str(data["id"]),
         file_name=data.get("file_name") or "",
@@ -101,7 +113,11 @@ def comment(
     connector: str,
     metadata: Mapping[str, Any] | None = None,
 ) -> Comment:
-    """A comment document (``/tickets/{id}/comments``, or a ``Comment`` ticket event)."""
+    """A comment document (``/tickets/{id}/comments``, or a ``Comment`` ticket event).
+
+    An email comment's sender comes from its ``via.source.from`` (both sources carry the
+    ``via`` object; a string label, as update-level ``via`` is, names no sender).
+    """
     body = data.get("plain_body")
     if body is None:
         body = data.get("body") or ""
@@ -118,6 +134,7 @@ def comment(
         metadata=dict(metadata if metadata is not None else data.get("metadata") or {}),
         redactable=True,
         kind="comment",
+        sender=via_sender(data.get("via")),
     )
 
 
@@ -147,7 +164,7 @@ def event_comments(item: Mapping[str, Any], connector: str) -> list[Comment]:
 def person(
     data: Mapping[str, Any], connector: str, identities: Sequence[Mapping[str, Any]] = ()
 ) -> Person:
-    """A user document, with the emails and phones of its identities."""
+    """A user document, with the emails and phones of its identities and its ``photo``."""
     emails = [data.get("email")] + [i.get("value") for i in identities if i.get("type") == "email"]
     phones = [data.get("phone")] + [
         i.get("value") for i in identities if i.get("type") == "phone_number"
@@ -163,5 +180,13 @@ def person(
         created_at=data.get("created_at"),
         updated_at=data.get("updated_at"),
         organization_id=sid(data.get("organization_id")),
+        photo=_photo(data.get("photo")),
         extra={k: data[k] for k in _USER_EXTRA if data.get(k) not in (None, "", [], {})},
     )
+
+
+def _photo(data: Any) -> Attachment | None:
+    """A user's ``photo`` (an attachment object, thumbnails aside), None when there is none."""
+    if not isinstance(data, dict) or data.get("id") is None:
+        return None
+    return attachment(data)

@@ -12,6 +12,7 @@ are redacted in place; *replies* and incoming messages cannot (``Comment.redacta
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -19,7 +20,16 @@ from typing import Any, ClassVar
 from .._config import ConnectorConfig
 from .._exceptions import AuthenticationError, ConfigError, FatalAPIError, NotFoundError
 from ..models import Attachment, Comment, Person, Ticket
-from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, sid, unique
+from ._common import (
+    ApiV2Connector,
+    build_http,
+    mailbox,
+    phone_matches,
+    safe_id,
+    secret,
+    sid,
+    unique,
+)
 from .auth import FreshdeskKeyAuth
 from .base import (
     DeletionResult,
@@ -103,13 +113,21 @@ def _ticket(data: Mapping[str, Any], connector: str) -> Ticket:
 
 
 def _attachment(data: Mapping[str, Any]) -> Attachment:
+    """An attachment, or a contact's ``avatar`` (``avatar_url`` where attachments have
+    ``attachment_url``)."""
     return Attachment(
         id=str(data["id"]),
         file_name=data.get("name") or data.get("file_name") or "",
         content_type=data.get("content_type"),
         size=data.get("size"),
-        content_url=data.get("attachment_url"),
+        content_url=data.get("attachment_url") or data.get("avatar_url"),
     )
+
+
+def _avatar(data: Any) -> Attachment | None:
+    if not isinstance(data, dict) or data.get("id") is None:
+        return None
+    return _attachment(data)
 
 
 def _conversation(ticket_id: str, data: Mapping[str, Any], connector: str) -> Comment:
@@ -127,6 +145,7 @@ def _conversation(ticket_id: str, data: Mapping[str, Any], connector: str) -> Co
         metadata={k: data[k] for k in _CONVERSATION_META if k in data},
         redactable=is_note,
         kind="note" if is_note else "reply",
+        sender=mailbox(data.get("from_email")),
     )
 
 
@@ -161,6 +180,7 @@ def _person(data: Mapping[str, Any], connector: str) -> Person:
         created_at=data.get("created_at"),
         updated_at=data.get("updated_at"),
         organization_id=sid(data.get("company_id")),
+        photo=_avatar(data.get("avatar")),
         extra={k: data[k] for k in _CONTACT_EXTRA if data.get(k) not in (None, "", [], {})},
     )
 
@@ -385,12 +405,7 @@ class FreshdeskConnector(ApiV2Connector):
 
     def redact_attachment(self, comment: Comment, attachment_id: str) -> None:
         """``DELETE /attachments/{id}``: Freshdesk removes the file."""
-        aid = safe_id(attachment_id, "attachment")
-        try:
-            self.http.request("DELETE", self._path(f"attachments/{aid}"))
-        except NotFoundError as exc:
-            if not exc.retried:
-                raise
+        self._delete_attachment(attachment_id)
 
     # -- deletion ----------------------------------------------------------------------------
 
@@ -427,7 +442,8 @@ class FreshdeskConnector(ApiV2Connector):
         return DeletionResult(kind="person", id=pid, permanent=permanent, outcome="deleted")
 
     def anonymize_person(self, person_id: str) -> Person:
-        """Overwrite name, emails, phones and free-text fields with placeholders."""
+        """Overwrite name, emails, phones and free-text fields with placeholders; delete the
+        avatar (``DELETE /attachments/{avatar id}``: an avatar is an attachment)."""
         pid = safe_id(person_id, "person")
         payload: dict[str, Any] = {
             "name": f"Anonymised contact {pid}",
@@ -440,7 +456,23 @@ class FreshdeskConnector(ApiV2Connector):
             "job_title": None,
         }
         body = self.http.request("PUT", self._path(f"contacts/{pid}"), json_body=payload).body
-        return _person(body if isinstance(body, dict) else self._get(f"contacts/{pid}"), self.name)
+        person = _person(
+            body if isinstance(body, dict) else self._get(f"contacts/{pid}"), self.name
+        )
+        if person.photo is None:
+            return person
+        with contextlib.suppress(NotFoundError):  # already gone
+            self._delete_attachment(person.photo.id)
+        return person.model_copy(update={"photo": None})
+
+    def _delete_attachment(self, attachment_id: str) -> None:
+        """``DELETE /attachments/{id}`` (an answer of 404 after a retry counts as done)."""
+        aid = safe_id(attachment_id, "attachment")
+        try:
+            self.http.request("DELETE", self._path(f"attachments/{aid}"))
+        except NotFoundError as exc:
+            if not exc.retried:
+                raise
 
 
 def _list(response: ApiResponse) -> list[dict[str, Any]]:

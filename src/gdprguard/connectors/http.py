@@ -11,9 +11,17 @@ tree (``_exceptions.py``)::
     DNS failure, TLS failure, non-JSON answer → FatalAPIError (retrying will not fix them)
 
 Retries use exponential backoff with jitter on retriable errors and honour ``Retry-After`` on 429.
-A :class:`RateBudget` reads the rate-limit headers of every answer and slows down before the
-helpdesk has to say 429. Time comes from an injectable :class:`Clock`, so tests run 429 storms
-instantly.
+A :class:`RateBudget` reads the account-wide rate-limit headers of every answer and slows down
+before the helpdesk has to say 429; :class:`~gdprguard.connectors.ratelimit.EndpointLimits` reads
+the per-endpoint ones (Zendesk's ``zendesk-ratelimit-<name>``) and holds back only requests to an
+endpoint family whose own allowance is used up. Every spelling Zendesk uses is read::
+
+    account       ratelimit-limit, x-rate-limit; ratelimit-remaining, x-rate-limit-remaining;
+                  ratelimit-reset, rate-limit-reset (Freshdesk: x-ratelimit-total, -remaining)
+    per endpoint  zendesk-ratelimit-<name>, zendesk-rate-limit-<name>: total, remaining, resets
+    429 and 503   retry-after (seconds)
+
+Time comes from an injectable :class:`Clock`, so tests run 429 storms instantly.
 
 Error messages name the method and path but never the query string (it can hold an email address)
 nor the response's free-text description (it can echo submitted values).
@@ -53,6 +61,7 @@ from .._exceptions import (
     RetriableAPIError,
 )
 from .._logging import install_log_hygiene
+from .ratelimit import MAX_RESET_SECONDS, EndpointLimits
 
 __all__ = [
     "ApiResponse",
@@ -153,9 +162,10 @@ class RateBudget:
     full speed. Below it, calls are spaced at the sustained rate the limit allows (``window /
     limit`` seconds, times the credits the last call cost), which never empties a token bucket and
     stretches a fixed window; at zero the client waits for the reset instead of collecting a 429.
-    Zendesk sends ``ratelimit-remaining``/``ratelimit-reset`` (and ``x-rate-limit-remaining``);
-    Freshdesk sends ``X-RateLimit-Remaining`` and ``X-RateLimit-Used-CurrentRequest`` but no reset,
-    so a one-minute window is assumed.
+    Zendesk sends ``ratelimit-remaining``/``ratelimit-reset`` (and ``x-rate-limit-remaining``;
+    ``rate-limit-reset`` has been seen too); Freshdesk sends ``X-RateLimit-Remaining`` and
+    ``X-RateLimit-Used-CurrentRequest`` but no reset, so a one-minute window is assumed (as it is
+    for a reset that is not a plausible duration, see ``MAX_RESET_SECONDS``).
     """
 
     reserve: float = 0.1
@@ -176,7 +186,9 @@ class RateBudget:
         )
         if remaining is None:
             return
-        reset = _int_header(headers, "ratelimit-reset")
+        reset = _int_header(headers, "ratelimit-reset", "rate-limit-reset")
+        if reset is not None and not 0 <= reset <= MAX_RESET_SECONDS:
+            reset = None
         cost = _int_header(headers, "x-ratelimit-used-currentrequest")
         self.limit = limit if limit is not None else self.limit
         self.remaining = remaining
@@ -374,6 +386,7 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         budget: RateBudget | None = None,
+        endpoint_limits: EndpointLimits | None = None,
         session: requests.Session | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -406,6 +419,7 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
         self.budget = budget or RateBudget()
+        self.endpoint_limits = endpoint_limits or EndpointLimits()
         self.stats = HttpStats()
         self._rng = rng or random.Random()
         self._session = session or requests.Session()
@@ -502,11 +516,12 @@ class HttpClient:
         """Send one logical request (retried as the policy allows) and return its answer."""
         policy = retry or self.retry
         url = self.url_for(path_or_url)
-        where = f"{method} {urlsplit(url).path}"
+        path = urlsplit(url).path
+        where = f"{method} {path}"
         attempt = failures = throttles = 0
         while True:
             attempt += 1
-            self._pace()
+            self._pace(method, path)
             try:
                 response = self._send_once(method, url, params, json_body, data, headers, where)
                 body = self._decode(response, where)
@@ -558,7 +573,9 @@ class HttpClient:
         where: str,
     ) -> requests.Response:
         self.stats.requests += 1
+        path = urlsplit(url).path
         self.budget.spend(self.clock.monotonic())
+        self.endpoint_limits.spend(method, path)
         with _translate_transport_errors(where, self.host):
             response = self._session.request(
                 method,
@@ -575,7 +592,9 @@ class HttpClient:
         self.stats.by_status[response.status_code] = (
             self.stats.by_status.get(response.status_code, 0) + 1
         )
-        self.budget.observe(response.headers, self.clock.monotonic())
+        now = self.clock.monotonic()
+        self.budget.observe(response.headers, now)
+        self.endpoint_limits.observe(method, path, response.headers, now)
         return response
 
     def _decode(self, response: requests.Response, where: str) -> Any:
@@ -611,8 +630,9 @@ class HttpClient:
             return min(policy.max_retry_after, exc.retry_after) + self._rng.uniform(0, 0.25)
         return policy.backoff(attempt, self._rng)
 
-    def _pace(self) -> None:
-        delay = self.budget.delay(self.clock.monotonic())
+    def _pace(self, method: str, path: str) -> None:
+        now = self.clock.monotonic()
+        delay = max(self.budget.delay(now), self.endpoint_limits.delay(method, path, now))
         if delay > 0:
             self.stats.paced_seconds += delay
             self._sleep(delay)

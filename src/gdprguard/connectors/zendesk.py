@@ -65,6 +65,10 @@ JOB_TIMEOUT = 600.0
 RECENT_SECONDS = 600
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+#: Endpoint families with a limit of their own, known before any answer names them (the
+#: ``zendesk-ratelimit-<family>`` header of one export then holds back all of them).
+ENDPOINT_FAMILIES = (("incremental-exports", "incremental/"),)
+
 CAPABILITIES = Capabilities(
     permanent_ticket_delete=True,
     permanent_person_delete=True,
@@ -92,6 +96,8 @@ class ZendeskConnector(ApiV2Connector):
     ) -> None:
         super().__init__(name, http)
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        for family, prefix in ENDPOINT_FAMILIES:
+            http.endpoint_limits.declare(family, self._path(prefix))
 
     @classmethod
     def from_config(cls, name: str, config: ConnectorConfig, **options: Any) -> ZendeskConnector:
@@ -498,7 +504,11 @@ class ZendeskConnector(ApiV2Connector):
         return job_id
 
     def anonymize_person(self, person_id: str) -> Person:
-        """Overwrite name, email, phone and free-text fields with placeholders."""
+        """Overwrite name, email, phone and free-text fields with placeholders; remove the photo.
+
+        ``"photo": null`` removes the profile photo; an account that ignores it returns the
+        person with ``photo`` still set, which callers can see.
+        """
         pid = safe_id(person_id, "person")
         payload = {
             "user": {
@@ -509,6 +519,7 @@ class ZendeskConnector(ApiV2Connector):
                 "notes": None,
                 "details": None,
                 "external_id": None,
+                "photo": None,
             }
         }
         body = self.http.request("PUT", self._path(f"users/{pid}"), json_body=payload).body or {}

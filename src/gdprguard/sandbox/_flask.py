@@ -27,7 +27,7 @@ def api_router(app: Flask, prefix: str) -> Callable[..., RouteDecorator]:
 def add_sandbox_routes(
     app: Flask, state: SandboxState, flavor: str, not_found: Callable[[], Response]
 ) -> None:
-    """Routes every flavor serves outside its API: ground truth and attachment content."""
+    """Routes every flavor serves outside its API: ground truth, attachment and photo content."""
 
     @app.get("/_sandbox/ground-truth")
     def ground_truth() -> Response:
@@ -42,4 +42,7 @@ def add_sandbox_routes(
         for attachment in state.data.attachments.values():
             if attachment.token == token:
                 return Response(attachment.content, mimetype=attachment.content_type)
+        photo = state.photo_content(token)
+        if photo is not None:
+            return Response(photo.content, mimetype=photo.content_type)
         return not_found()

@@ -1,8 +1,10 @@
 """Fixed vocabulary for the generator: text templates, cities, products, user agents.
 
 Slots in templates: ``{name}``, ``{first}``, ``{email}``, ``{phone}``, ``{address}``, ``{card}``,
-``{mynumber}``, ``{postal}``, ``{ip}``, ``{other_name}``, ``{other_email}`` carry personal data
-(see ``SLOT_TYPES``); ``{order}`` and ``{product}`` do not.
+``{mynumber}``, ``{postal}``, ``{ip}``, ``{other_name}``, ``{other_email}``, ``{other_phone}``
+carry personal data (see ``SLOT_TYPES``); ``{order}`` and ``{product}`` do not. The ``other_``
+slots mention another person than the requester (a colleague); ``OTHER_PHONE_VARIANTS`` gives a
+template's wording that also gives that person's phone number, used when they have one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "JA_CUSTOMER",
     "JA_NOTE",
     "JA_SUBJECTS",
+    "OTHER_PHONE_VARIANTS",
     "PRODUCTS",
     "SLOT_TYPES",
     "TAGS",
@@ -31,6 +34,7 @@ SLOT_TYPES: dict[str, str] = {
     "other_name": "PERSON",
     "email": "EMAIL_ADDRESS",
     "other_email": "EMAIL_ADDRESS",
+    "other_phone": "PHONE_NUMBER",
     "phone": "PHONE_NUMBER",
     "address": "LOCATION",
     "card": "CREDIT_CARD",
@@ -38,6 +42,12 @@ SLOT_TYPES: dict[str, str] = {
     "postal": "JP_POSTAL_CODE",
     "ip": "IP_ADDRESS",
 }
+
+_EN_COLLEAGUE = (
+    "Hi,\n\nMy colleague {other_name} ({other_email}) will handle this from now on. "
+    "Please copy them on replies.\n\nThanks,\n{first}"
+)
+_JA_COLLEAGUE = "同僚の{other_name}さん（{other_email}）にも共有してください。\n\n{name}"
 
 EN_CUSTOMER: tuple[str, ...] = (
     "Hello,\n\nMy name is {name} and I placed order {order} last week. It still hasn't arrived. "
@@ -47,8 +57,7 @@ EN_CUSTOMER: tuple[str, ...] = (
     "Hi,\n\nPlease update my shipping address to {address}. My phone number is {phone}.\n\n{name}",
     "Hello support,\n\nI can't log in since yesterday. I'm connecting from {ip} if that helps. "
     "My account email is {email}.\n\nRegards,\n{name}",
-    "Hi,\n\nMy colleague {other_name} ({other_email}) will handle this from now on. "
-    "Please copy them on replies.\n\nThanks,\n{first}",
+    _EN_COLLEAGUE,
     "The {product} I bought stopped working. Could someone call me back at {phone}? "
     "I'm usually available after 5pm.\n\n{name}\n{address}",
     "hey, it's {first} again. still waiting on a reply about {order}",
@@ -85,7 +94,7 @@ JA_CUSTOMER: tuple[str, ...] = (
     "\n\n{name}",
     "マイナンバーの提出が必要とのことで、番号は{mynumber}です。ご確認ください。\n\n{name}",
     "クレジットカード（{card}）で二重に請求されています。至急ご確認をお願いします。\n{name}\n{phone}",
-    "同僚の{other_name}さん（{other_email}）にも共有してください。\n\n{name}",
+    _JA_COLLEAGUE,
     "ログインできません。接続元IPは{ip}です。登録メールアドレスは{email}です。",
     "{name}です。先日の件、{phone}までお電話ください。",
     "{product}が故障しました。交換品は〒{postal} {address}までお送りください。",
@@ -105,6 +114,15 @@ JA_NOTE: tuple[str, ...] = (
     "{name}様に折り返し電話するも不在。",
     "不審なログイン（{ip}）。パスワード再設定を案内。",
 )
+
+#: The colleague templates as written when the colleague has a phone number on record: the
+#: mention then names them by name, email address and phone number.
+OTHER_PHONE_VARIANTS: dict[str, str] = {
+    _EN_COLLEAGUE: "Hi,\n\nMy colleague {other_name} ({other_email}, {other_phone}) will handle "
+    "this from now on. Please copy them on replies.\n\nThanks,\n{first}",
+    _JA_COLLEAGUE: "同僚の{other_name}さん（{other_email}、電話{other_phone}）にも"
+    "共有してください。\n\n{name}",
+}
 
 EN_SUBJECTS: tuple[str, ...] = (
     "Order {order} not delivered",

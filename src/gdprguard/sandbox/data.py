@@ -26,6 +26,7 @@ from .records import (
     Dataset,
     Organization,
     Person,
+    Photo,
     Planted,
     Ticket,
 )
@@ -61,6 +62,8 @@ _TEMPLATES = {
     ("agent", True): v.JA_AGENT, ("agent", False): v.EN_AGENT,
     ("note", True): v.JA_NOTE, ("note", False): v.EN_NOTE,
 }  # fmt: skip
+#: Share of end users with a profile photo.
+PHOTO_SHARE = 0.3
 _ID_BASE = {"org": 5001, "user": 10001, "comment": 100001, "attachment": 500001, "audit": 800001}
 
 
@@ -100,12 +103,19 @@ def _pools(seed: int) -> _Pools:
 
 
 class _LazySlots(dict):
-    """Template values; the costly identifiers are drawn only when a template asks for them."""
+    """Template values; the costly identifiers are drawn only when a template asks for them.
 
-    def __init__(self, gen: _Generator, fullwidth: bool, values: dict[str, str]) -> None:
+    ``owners`` maps a slot to the person its value identifies (the requester's name, email,
+    phone, address; the mentioned colleague's ``other_*``).
+    """
+
+    def __init__(
+        self, gen: _Generator, fullwidth: bool, values: dict[str, str], owners: dict[str, int]
+    ) -> None:
         super().__init__(values)
         self.gen = gen
         self.fullwidth = fullwidth
+        self.owners = owners
 
     def __missing__(self, key: str) -> str:
         gen = self.gen
@@ -127,6 +137,7 @@ class _LazySlots(dict):
 
 class _Generator:
     def __init__(self, seed: int, n_tickets: int, anchor: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.pools = _pools(seed)
         self.n_tickets = n_tickets
@@ -298,7 +309,7 @@ class _Generator:
     def fill(
         self,
         template: str,
-        slots: dict[str, str],
+        slots: _LazySlots,
         ticket_id: int,
         comment_id: int | None,
         field: str,
@@ -308,12 +319,15 @@ class _Generator:
             value = slots[key]
             kind = v.SLOT_TYPES.get(key)
             if kind is not None:
-                self.planted.append(Planted(ticket_id, comment_id, field, kind, value))
+                owner = slots.owners.get(key)
+                self.planted.append(Planted(ticket_id, comment_id, field, kind, value, owner))
             return value
 
         return _SLOT.sub(replace, template)
 
-    def slots(self, requester: Person, other: Person, ja: bool, order: str, product: str) -> dict:
+    def slots(
+        self, requester: Person, other: Person, ja: bool, order: str, product: str
+    ) -> _LazySlots:
         r = self.rng
         name = requester.name
         phone = requester.phone or self.phone(requester.locale)
@@ -322,21 +336,30 @@ class _Generator:
             name = name.replace(" ", "")
         if fullwidth:
             phone = phone.translate(_FULLWIDTH)
-        return _LazySlots(
-            self,
-            fullwidth,
-            {
-                "name": name,
-                "first": requester.name.split(" ")[0],
-                "email": r.choice([requester.email or "", *requester.extra_emails]),
-                "phone": phone,
-                "address": requester.address or "",
-                "other_name": other.name,
-                "other_email": other.email or "",
-                "order": order,
-                "product": product,
-            },
-        )
+        values = {
+            "name": name,
+            "first": requester.name.split(" ")[0],
+            "email": r.choice([requester.email or "", *requester.extra_emails]),
+            "phone": phone,
+            "address": requester.address or "",
+            "other_name": other.name,
+            "other_email": other.email or "",
+            "order": order,
+            "product": product,
+        }
+        if other.phone:  # drawn from nothing: the data stays what it was for every seed
+            values["other_phone"] = other.phone.translate(_FULLWIDTH) if fullwidth else other.phone
+        owners = {key: requester.id for key in ("name", "first", "email", "phone", "address")}
+        owners.update({key: other.id for key in ("other_name", "other_email", "other_phone")})
+        return _LazySlots(self, fullwidth, values, owners)
+
+    @staticmethod
+    def template(choice: str, slots: _LazySlots) -> str:
+        """The chosen template, in its wording that also gives the colleague's phone number when
+        they have one."""
+        if "other_phone" in slots:
+            return v.OTHER_PHONE_VARIANTS.get(choice, choice)
+        return choice
 
     @staticmethod
     def to_html(text: str, channel: str) -> str:
@@ -383,7 +406,7 @@ class _Generator:
             "custom": {},
         }
 
-    def attachment(self, ticket_id: int, comment_id: int, slots: dict[str, str]) -> Attachment:
+    def attachment(self, ticket_id: int, comment_id: int, slots: _LazySlots) -> Attachment:
         r = self.rng
         aid = self._id("attachment")
         kind = r.random()
@@ -428,16 +451,22 @@ class _Generator:
         if r.random() < 0.4:
             custom["contact_phone"] = slots["phone"]
             self.planted.append(
-                Planted(tid, None, "custom_fields.contact_phone", "PHONE_NUMBER", slots["phone"])
-            )
+                Planted(
+                    tid, None, "custom_fields.contact_phone", "PHONE_NUMBER", slots["phone"],
+                    requester.id,
+                )
+            )  # fmt: skip
         via_from = None
         if channel == "email" and requester.email:
             via_from = {"address": requester.email, "name": requester.name}
             self.planted.append(
-                Planted(tid, None, "via.source.from.address", "EMAIL_ADDRESS", requester.email)
-            )
+                Planted(
+                    tid, None, "via.source.from.address", "EMAIL_ADDRESS", requester.email,
+                    requester.id,
+                )
+            )  # fmt: skip
             self.planted.append(
-                Planted(tid, None, "via.source.from.name", "PERSON", requester.name)
+                Planted(tid, None, "via.source.from.name", "PERSON", requester.name, requester.id)
             )
         ccs = [other.id] if other.id != requester.id and r.random() < 0.15 else []
         ticket = Ticket(
@@ -473,7 +502,8 @@ class _Generator:
             cid = self._id("comment")
             if index > 0:
                 slots = self.slots(requester, r.choice(people), ja, order, product)
-            body = self.fill(r.choice(_TEMPLATES[(kind, ja)]), slots, tid, cid, "body")
+            template = self.template(r.choice(_TEMPLATES[(kind, ja)]), slots)
+            body = self.fill(template, slots, tid, cid, "body")
             comment_channel = channel if index == 0 or kind == "customer" else "web"
             comment = Comment(
                 id=cid,
@@ -489,6 +519,8 @@ class _Generator:
                 metadata=self.metadata(ja, tid, cid, comment_channel),
                 updated_at=when,
             )
+            if comment_channel == "email" and kind == "customer" and via_from is not None:
+                self.sender(comment, via_from, requester.id)
             if r.random() < 0.12:
                 comment.attachment_ids.append(self.attachment(tid, cid, slots).id)
             self.comments[cid] = comment
@@ -500,6 +532,16 @@ class _Generator:
             ticket.closed_at = ticket.updated_at
         self.audits(ticket)
         self.tickets[tid] = ticket
+
+    def sender(self, comment: Comment, sender: dict[str, str], person_id: int) -> None:
+        """Record who an email comment came from (as the mail was sent: it does not follow later
+        changes of the person's record). Draws nothing from the random generator."""
+        comment.sender = dict(sender)
+        tid, cid = comment.ticket_id, comment.id
+        self.planted.append(
+            Planted(tid, cid, "sender.address", "EMAIL_ADDRESS", sender["address"], person_id)
+        )
+        self.planted.append(Planted(tid, cid, "sender.name", "PERSON", sender["name"], person_id))
 
     def audits(self, ticket: Ticket) -> None:
         """The ticket's history: created (with its first comment), one update per later comment,
@@ -537,6 +579,23 @@ class _Generator:
             )
             ticket.audits.append(audit)
 
+    def photos(self, people: list[Person]) -> None:
+        """Give about a third of the end users a profile photo (Zendesk ``photo``, Freshdesk
+        ``avatar``), drawn from a generator of their own so the rest of the data does not move;
+        ids follow the comment attachments'."""
+        r = random.Random(f"{self.seed}:photos")
+        for person in people:
+            if r.random() >= PHOTO_SHARE:
+                continue
+            image_id, thumb_id = self._id("attachment"), self._id("attachment")
+            name = r.choice(("photo.png", "profile.png", "avatar.png", "me.png"))
+            stem = name.rsplit(".", 1)[0]
+            image = Attachment(image_id, 0, 0, name, "image/png", _PNG, f"{r.getrandbits(96):024x}")
+            thumb = Attachment(
+                thumb_id, 0, 0, f"{stem}_thumb.png", "image/png", _PNG, f"{r.getrandbits(96):024x}"
+            )
+            person.photo = Photo(image, thumb)
+
     def run(self) -> Dataset:
         r = self.rng
         start = self.anchor - _FIVE_YEARS
@@ -559,6 +618,7 @@ class _Generator:
         times = sorted(r.randint(start, self.anchor - 86400) for _ in range(self.n_tickets))
         for tid, created in enumerate(times, start=1):
             self.ticket(tid, created, people, agents)
+        self.photos(people)
         return Dataset(
             people=self.people,
             organizations=self.orgs,

@@ -34,6 +34,15 @@ _SOURCE = {"email": 1, "web": 2, "voice": 3, "twitter": 5, "facebook": 6, "chat"
 _CF = {key: ids[1] for key, ids in FIELDS.items()}
 _CF_BACK = {ids[1]: key for key, ids in FIELDS.items()}
 _THIRTY_DAYS = 30 * 86400
+SUPPORT_ADDRESS = "support@sandbox.example.com"
+
+
+def _mailbox(name: str | None, address: str) -> str:
+    """A mail header's ``"Name" <address>`` (the bare address without a name)."""
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def freshdesk_credentials(seed: int) -> dict[str, str]:
@@ -116,6 +125,37 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         p = data.people.get(pid) if pid is not None else None
         return p.email if p else None
 
+    def from_email(c: Comment) -> str | None:
+        """``"Name" <address>`` as Freshdesk shows a conversation's sender: an incoming email as
+        it was sent, other incoming messages with the contact's address, an agent's reply with
+        the agent's name and the support address; notes have none."""
+        if c.kind == "note":
+            return None
+        if c.kind != "customer":
+            agent = data.people.get(c.author_id)
+            return _mailbox(agent.name if agent else "Support", SUPPORT_ADDRESS)
+        if c.sender:
+            return _mailbox(c.sender.get("name"), c.sender["address"])
+        author = data.people.get(c.author_id)
+        if author is None or not author.email:
+            return None
+        return _mailbox(author.name, author.email)
+
+    def avatar_doc(p: Person) -> dict[str, Any] | None:
+        if p.photo is None:
+            return None
+        image = p.photo.image
+        url = f"{base()}/attachments/token/{image.token}/?name={quote(image.file_name)}"
+        return {
+            "avatar_url": url,
+            "content_type": image.content_type,
+            "id": image.id,
+            "name": image.file_name,
+            "size": len(image.content),
+            "created_at": iso(p.created_at),
+            "updated_at": iso(p.created_at),
+        }
+
     def conversation_doc(c: Comment) -> dict[str, Any]:
         t = data.tickets[c.ticket_id]
         incoming = c.kind == "customer"
@@ -126,16 +166,14 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             "incoming": incoming,
             "private": not c.public,
             "user_id": c.author_id,
-            "support_email": "support@sandbox.example.com" if c.kind != "note" else None,
+            "support_email": SUPPORT_ADDRESS if c.kind != "note" else None,
             "source": 2 if c.kind == "note" else 0,
             "category": 3 if c.kind == "note" else 2,
             "ticket_id": c.ticket_id,
             "to_emails": []
             if c.kind == "note"
-            else [("support@sandbox.example.com" if incoming else email_of(t.requester_id)) or ""],
-            "from_email": email_of(c.author_id)
-            if incoming
-            else ("support@sandbox.example.com" if c.kind != "note" else None),
+            else [(SUPPORT_ADDRESS if incoming else email_of(t.requester_id)) or ""],
+            "from_email": from_email(c),
             "cc_emails": [],
             "bcc_emails": None,
             "email_failure_count": None,
@@ -197,6 +235,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
         return {
             "active": True,
             "address": p.address,
+            "avatar": avatar_doc(p),
             "company_id": p.organization_id,
             "description": None,
             "email": p.email,
@@ -717,9 +756,15 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
     @route("/attachments/<int:aid>", ("DELETE",))
     def attachment_delete(aid: int) -> Response:
         a = data.attachments.get(aid)
-        if a is None:
-            return _not_found()
-        state.delete_attachment(a)
+        if a is not None:
+            state.delete_attachment(a)
+        else:  # a contact's avatar is an attachment too
+            owner = next(
+                (p for p in data.people.values() if p.photo and p.photo.image.id == aid), None
+            )
+            if owner is None:
+                return _not_found()
+            state.remove_photo(owner)
         state.writes.record("attachment", aid, "delete")
         return Response(status=204)
 

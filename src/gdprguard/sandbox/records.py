@@ -17,6 +17,7 @@ __all__ = [
     "Dataset",
     "Organization",
     "Person",
+    "Photo",
     "Planted",
     "Ticket",
     "iso",
@@ -51,6 +52,15 @@ class Person:
     active: bool = True  # False once soft-deleted
     deleted_at: int | None = None  # soft deletion time
     purged: bool = False  # permanently deleted (Zendesk keeps a tombstone)
+    photo: Photo | None = None  # Zendesk user photo, Freshdesk contact avatar
+
+
+@dataclass
+class Photo:
+    """A profile photo and its thumbnail (attachments of no comment: ticket and comment id 0)."""
+
+    image: Attachment
+    thumbnail: Attachment
 
 
 @dataclass
@@ -103,6 +113,7 @@ class Comment:
     metadata: dict[str, Any] = field(default_factory=dict)
     attachment_ids: list[int] = field(default_factory=list)
     updated_at: int = 0
+    sender: dict[str, str] | None = None  # address and name an email comment came from, as sent
 
 
 @dataclass
@@ -158,8 +169,12 @@ class Planted:
     """One piece of personal data the generator put somewhere, for the ground truth.
 
     ``field`` is a neutral path: ``body`` (comment text), ``subject``, ``custom_fields.<key>``,
-    ``via.source.from.address``/``.name``, ``metadata.system.<key>``,
-    ``attachments.<id>.content``. Each flavor renames them to its own wire names.
+    ``via.source.from.address``/``.name`` (the ticket's sender), ``sender.address``/``.name``
+    (an email comment's sender), ``metadata.system.<key>``, ``attachments.<id>.content``. Each
+    flavor renames them to its own wire names.
+    ``person_id`` is the person the value identifies (their name, first name, email address,
+    phone number or postal address), None for values that name nobody (card numbers, IP
+    addresses, ...).
     """
 
     ticket_id: int
@@ -167,6 +182,7 @@ class Planted:
     field: str
     type: str
     value: str
+    person_id: int | None = None
 
 
 @dataclass

@@ -31,6 +31,9 @@ __all__ = ["SandboxConfig", "SandboxServer"]
 
 log = logging.getLogger(__name__)
 
+#: the header Zendesk reports the incremental exports' own limit in
+EXPORT_LIMIT_HEADER = "zendesk-ratelimit-incremental-exports"
+
 #: how often the serving loop checks for shutdown (werkzeug's default of 0.5 s made every
 #: ``stop()`` wait that long)
 SHUTDOWN_POLL_SECONDS = 0.01
@@ -233,12 +236,12 @@ class SandboxServer:
         request = Request(environ)
         cost = self._cost(request)
         decision = self.limiter.charge(cost)
+        export: RateDecision | None = None
         if decision.allowed and self._is_export(environ):
             export = self.export_limiter.charge(1)
             if not export.allowed:
-                return self._with_limits(self._too_many(export), decision, cost)(
-                    environ, start_response
-                )
+                refused = self._with_limits(self._too_many(export), decision, cost)
+                return self._with_export_limit(refused, export)(environ, start_response)
         if not decision.allowed:
             return self._with_limits(self._too_many(decision), decision, cost)(
                 environ, start_response
@@ -255,7 +258,8 @@ class SandboxServer:
         response = self._dispatch(environ)
         if fault == "drop_after":
             self._drop(environ)
-        return self._with_limits(response, decision, cost)(environ, start_response)
+        response = self._with_limits(response, decision, cost)
+        return self._with_export_limit(response, export)(environ, start_response)
 
     def _dispatch(self, environ: dict[str, Any]) -> Response:
         with self.state.lock:
@@ -314,6 +318,16 @@ class SandboxServer:
             body = {"code": "internal_error", "message": "We're sorry, but something went wrong."}
         headers = {"Retry-After": "1"} if status == 503 else None
         return json_response(body, status, headers)
+
+    def _with_export_limit(self, response: Response, export: RateDecision | None) -> Response:
+        """``zendesk-ratelimit-incremental-exports: total=N; remaining=N; resets=N`` when the
+        exports have a limit of their own (``export_rate_limit``), as Zendesk reports it."""
+        if export is not None and self.config.export_rate_limit is not None:
+            response.headers[EXPORT_LIMIT_HEADER] = (
+                f"total={export.limit}; remaining={export.remaining}; "
+                f"resets={max(export.reset_seconds, export.retry_after)}"
+            )
+        return response
 
     def _with_limits(self, response: Response, decision: RateDecision, cost: int) -> Response:
         h = response.headers

@@ -59,10 +59,11 @@ class SandboxState:
 
     def __post_init__(self) -> None:
         d = self.data
+        photos = [i for p in d.people.values() if p.photo for i in self._photo_ids(p)]
         self._counters = {
             "ticket": max(d.tickets, default=0) + 1,
             "comment": max(d.comments, default=100000) + 1,
-            "attachment": max(d.attachments, default=500000) + 1,
+            "attachment": max([*d.attachments, *photos], default=500000) + 1,
             "audit": 900000001,
             "user": max(d.people, default=10000) + 1,
             "job": 1,
@@ -121,6 +122,29 @@ class SandboxState:
     def person(self, pid: int) -> Person | None:
         """A person by id, including soft-deleted and purged ones."""
         return self.data.people.get(pid)
+
+    @staticmethod
+    def _photo_ids(person: Person) -> list[int]:
+        photo = person.photo
+        return [photo.image.id, photo.thumbnail.id] if photo else []
+
+    def photo_content(self, token: str) -> Attachment | None:
+        """A profile photo or thumbnail by its content token (None if no person has it)."""
+        for person in self.data.people.values():
+            photo = person.photo
+            if photo is not None:
+                for image in (photo.image, photo.thumbnail):
+                    if image.token == token:
+                        return image
+        return None
+
+    def remove_photo(self, person: Person) -> bool:
+        """Delete a person's profile photo (and its thumbnail); False if there was none."""
+        if person.photo is None:
+            return False
+        person.photo = None
+        person.updated_at = self.now()
+        return True
 
     def end_users(self) -> list[Person]:
         """People with the end-user role, by id."""
@@ -328,6 +352,7 @@ class SandboxState:
         person.extra_emails = []
         person.external_id = None
         person.tags = []
+        person.photo = None
         person.updated_at = self.now()
 
     def remove_person(self, person: Person) -> None:

@@ -15,14 +15,20 @@ where it still is:
 ``custom_field``          the custom field it was planted in
 ``ticket_events``         ticket history (Zendesk audits and ticket-events export only)
 ``via``                   sender of an email ticket (Zendesk ``via.source.from``)
+``sender``                sender of an email comment (Zendesk comment ``via.source.from``,
+                          Freshdesk conversation ``from_email``)
 ``metadata``              comment ``metadata.system`` (Zendesk; also the events' ``system``)
 ``attachment``            attachment content
 ========================  ===================================================================
+
+It also says whose data is where: each person's ``requested`` and ``cc`` tickets and
+``authored`` comments, and each planted value's ``person_id`` (see ``docs/sandbox.md``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -34,10 +40,51 @@ from .state import SandboxState
 __all__ = ["ground_truth"]
 
 
+@dataclass
+class _Relations:
+    """Where each person is on record, in the flavor's wire ids."""
+
+    requested: dict[int, list[int]] = field(default_factory=dict)
+    cc: dict[int, list[int]] = field(default_factory=dict)
+    authored: dict[int, list[list[int | None]]] = field(default_factory=dict)
+
+
+def _relations(state: SandboxState, flavor: str) -> _Relations:
+    """Tickets each person requested or is copied on, comments each wrote: every stored ticket,
+    soft-deleted ones included (like planted values, they stay until purged)."""
+    found = _Relations()
+    people = state.data.people
+    for ticket in sorted(state.data.tickets.values(), key=lambda t: t.id):
+        found.requested.setdefault(ticket.requester_id, []).append(ticket.id)
+        for pid in dict.fromkeys(ticket.collaborator_ids):
+            person = people.get(pid)
+            if flavor == "freshdesk" and (person is None or not person.email):
+                continue  # Freshdesk copies addresses: without one, nothing names them
+            found.cc.setdefault(pid, []).append(ticket.id)
+        for index, cid in enumerate(ticket.comment_ids):
+            comment = state.data.comments.get(cid)
+            if comment is None:
+                continue
+            wire = None if flavor == "freshdesk" and index == 0 else cid  # the description
+            found.authored.setdefault(comment.author_id, []).append([ticket.id, wire])
+    return found
+
+
 def ground_truth(state: SandboxState, flavor: str) -> dict[str, Any]:
-    """What personal data is still present, in the flavor's ids and field names."""
+    """What personal data is still present, in the flavor's ids and field names, and whose."""
+    relations = _relations(state, flavor)
     people = [
-        {"id": p.id, "name": p.name, "email": p.email, "phone": p.phone, "deleted": not p.active}
+        {
+            "id": p.id,
+            "name": p.name,
+            "email": p.email,
+            "phone": p.phone,
+            "deleted": not p.active,
+            "photo_id": p.photo.image.id if p.photo else None,
+            "requested": relations.requested.get(p.id, []),
+            "cc": relations.cc.get(p.id, []),
+            "authored": relations.authored.get(p.id, []),
+        }
         for p in state.end_users()
         if not p.purged
     ]
@@ -60,6 +107,7 @@ def ground_truth(state: SandboxState, flavor: str) -> dict[str, Any]:
                 "value": item.value,
                 "places": list(dict.fromkeys(places)),
                 "deleted": ticket.deleted_at is not None,
+                "person_id": item.person_id,
             }
         )
     return {"people": people, "planted": planted, "writes": state.writes.totals()}
@@ -90,6 +138,8 @@ def _places(
         if item.value not in markup and item.value not in unquote(markup):
             markup = project_html(markup, "scan").text  # entity-encoded text and attributes
         yield "html", markup
+    elif field.startswith("sender."):
+        yield "sender", str((comment.sender or {}).get(field.rsplit(".", 1)[1]) or "")
     elif field.startswith("metadata.system."):
         yield "metadata", str(comment.metadata.get("system", {}).get(field.rsplit(".", 1)[1]) or "")
     elif field.startswith("attachments."):
@@ -113,6 +163,12 @@ def _wire_field(flavor: str, item: Planted, ticket: Ticket) -> tuple[int | None,
     if item.field.startswith("custom_fields."):
         zendesk_id, freshdesk_name, _ = FIELDS[item.field.split(".", 1)[1]]
         return None, f"custom_fields.{zendesk_id if flavor == 'zendesk' else freshdesk_name}"
+    if item.field.startswith("sender."):
+        if flavor == "zendesk":
+            return item.comment_id, "via.source.from." + item.field.split(".", 1)[1]
+        if ticket.comment_ids and item.comment_id == ticket.comment_ids[0]:
+            return None  # a Freshdesk description names no sender
+        return item.comment_id, "from_email"
     if flavor == "zendesk":
         return item.comment_id, item.field
     if item.field.startswith(("metadata.", "via.")):

@@ -144,6 +144,8 @@ def build_zendesk_app(
             p.tags = [str(t) for t in body["tags"]]
         if "email" in body:
             p.extra_emails = []
+        if "photo" in body and body["photo"] is None:
+            state.remove_photo(p)  # other values are ignored: photos are set by upload
         p.updated_at = state.now()
         state.writes.record("person", uid, "update")
         return json_response({"user": views.user(p)})

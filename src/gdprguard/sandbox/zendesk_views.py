@@ -21,6 +21,7 @@ __all__ = ["API", "FIELD_KEYS", "ZendeskViews"]
 API = "/api/v2"
 FIELD_KEYS = {ids[0]: key for key, ids in FIELDS.items()}
 _FIELD_IDS = {key: ids[0] for key, ids in FIELDS.items()}
+SUPPORT_ADDRESS = "support@sandbox.example.com"
 _STATUS_IDS = {"new": 1, "open": 2, "pending": 3, "hold": 4, "solved": 5, "closed": 6}
 #: How the ticket-events export names a channel in an update's ``via`` [S].
 _VIA_LABELS = {
@@ -65,18 +66,19 @@ class ZendeskViews:
             "thumbnails": [],
         }
 
-    def via(self, channel: str, ticket: Ticket | None = None) -> dict[str, Any]:
-        """A ``via`` object for a channel (email sources name the ticket's sender)."""
+    def via(self, channel: str, sender: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A ``via`` object for a channel: an email's ``source.from`` names its sender (address,
+        name and the addresses it was sent to, ``original_recipients``), ``source.to`` the
+        support address it reached."""
         source: dict[str, Any] = {"from": {}, "to": {}, "rel": None}
         if channel == "email":
-            source["to"] = {"name": "Sandbox Support", "address": "support@sandbox.example.com"}
-            if ticket is not None and ticket.via_from:
-                source["from"] = dict(ticket.via_from)
+            source["to"] = {"name": "Sandbox Support", "address": SUPPORT_ADDRESS}
+            if sender:
+                source["from"] = {**sender, "original_recipients": [SUPPORT_ADDRESS]}
         return {"channel": channel, "source": source}
 
     def comment(self, c: Comment) -> dict[str, Any]:
-        """A ticket comment document."""
-        ticket = self.state.data.tickets.get(c.ticket_id)
+        """A ticket comment document (an email comment names its sender in ``via``)."""
         return {
             "id": c.id,
             "type": "Comment",
@@ -87,7 +89,7 @@ class ZendeskViews:
             "public": c.public,
             "attachments": [self.attachment(a) for a in self.state.attachments_of(c)],
             "audit_id": c.audit_id,
-            "via": self.via(c.channel, ticket if c.channel == "email" else None),
+            "via": self.via(c.channel, c.sender),
             "created_at": iso(c.created_at),
             "metadata": {"system": dict(c.metadata.get("system", {})), "custom": {}},
         }
@@ -100,7 +102,7 @@ class ZendeskViews:
             "url": f"{self.base()}{API}/tickets/{t.id}.json",
             "id": t.id,
             "external_id": t.external_id,
-            "via": self.via(t.channel, t),
+            "via": self.via(t.channel, t.via_from),
             "created_at": iso(t.created_at),
             "updated_at": iso(t.updated_at),
             "type": t.type,
@@ -273,7 +275,7 @@ class ZendeskViews:
             "iana_time_zone": "Asia/Tokyo" if p.time_zone == "Tokyo" else "America/Los_Angeles",
             "phone": p.phone,
             "shared_phone_number": False if p.phone else None,
-            "photo": None,
+            "photo": self.photo(p),
             "locale_id": 67 if p.locale == "ja" else 1,
             "locale": p.locale,
             "organization_id": p.organization_id,
@@ -301,6 +303,13 @@ class ZendeskViews:
             "report_csv": p.role == "admin",
             "user_fields": {},
         }
+
+    def photo(self, p: Person) -> dict[str, Any] | None:
+        """A user's ``photo``: an attachment object with its ``thumbnails``."""
+        if p.photo is None:
+            return None
+        thumbnails = [self.attachment(p.photo.thumbnail)]
+        return {**self.attachment(p.photo.image), "thumbnails": thumbnails}
 
     def identities(self, p: Person) -> list[dict[str, Any]]:
         """A user's identities: each email (the first primary), then the phone number."""
