@@ -403,6 +403,12 @@ class FreshdeskConnector(ApiV2Connector):
             comment=updated,
         )  # fmt: skip
 
+    def download_attachment(self, attachment: Attachment) -> bytes:
+        """The attached file's bytes (for a data-subject export); NotFoundError if it is gone."""
+        if not attachment.content_url:
+            raise NotFoundError(f"attachment {attachment.id} has no content URL", status=404)
+        return self.http.fetch_file(attachment.content_url)
+
     def redact_attachment(self, comment: Comment, attachment_id: str) -> None:
         """``DELETE /attachments/{id}``: Freshdesk removes the file."""
         self._delete_attachment(attachment_id)

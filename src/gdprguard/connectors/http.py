@@ -51,6 +51,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.util import parse_url
 
 from .. import __version__
+from .._config import is_loopback_host
 from .._exceptions import (
     AuthenticationError,
     ConfigError,
@@ -260,6 +261,31 @@ class ApiResponse:
     def retried(self) -> bool:
         """Whether the request had to be sent more than once (a write may already have applied)."""
         return self.attempts > 1
+
+
+#: the largest attached file gdprguard downloads (Zendesk's own limit is 50 MB)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _read_limited(response: requests.Response, max_bytes: int) -> bytes:
+    """The body of a streamed file answer, refusing errors and oversized files."""
+    try:
+        if response.status_code == 404:
+            raise NotFoundError("the file is gone (404)", status=404)
+        if response.status_code >= 400:
+            raise FatalAPIError(
+                f"downloading a file failed ({response.status_code})", status=response.status_code
+            )
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(1 << 16):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FatalAPIError(f"a file is larger than {max_bytes // (1 << 20)} MB; not read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        response.close()
 
 
 @contextmanager
@@ -559,6 +585,49 @@ class HttpClient:
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> ApiResponse:
         """``GET`` shorthand."""
         return self.request("GET", path_or_url, params=params)
+
+    def fetch_file(self, url: str, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+        """The bytes of a file the helpdesk links to (an attachment's content URL).
+
+        On the helpdesk's own origin the request carries the credentials; a redirect elsewhere
+        (Zendesk sends files from a CDN, Freshdesk from signed storage URLs) is followed
+        *without* them, over HTTPS only (plain HTTP only to this machine). Files larger than
+        *max_bytes* are refused.
+        """
+        current = url
+        for _hop in range(4):
+            try:
+                ours = _origins(current)[0] == self._origin
+            except ValueError:
+                raise FatalAPIError(
+                    "refusing to download from a URL that cannot be parsed"
+                ) from None
+            if ours:
+                target = self.url_for(current)
+                self._pace("GET", urlsplit(target).path)
+                self.stats.requests += 1
+                with _translate_transport_errors("GET file", self.host):
+                    response = self._session.get(
+                        target, timeout=self.timeout, allow_redirects=False, stream=True
+                    )
+            else:
+                scheme, host, _port = _origins(current)[0]
+                if scheme != "https" and not is_loopback_host(host):
+                    raise FatalAPIError(
+                        "refusing to download a file over plain http from another host; the "
+                        "helpdesk linked an insecure URL"
+                    )
+                with _translate_transport_errors("GET file", host):
+                    response = requests.get(
+                        current, timeout=self.timeout, allow_redirects=False, stream=True
+                    )
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                response.close()
+                current = location if _is_absolute(location) else self.url_for(location)
+                continue
+            return _read_limited(response, max_bytes)
+        raise FatalAPIError("too many redirects while downloading a file")
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from .._exceptions import (
     HelpdeskError,
     NotFoundError,
 )
-from ..models import Comment, Person, Ticket
+from ..models import Attachment, Comment, Person, Ticket
 from . import _zendesk_json as json_
 from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, unique
 from .auth import BearerAuth, ZendeskTokenAuth
@@ -58,7 +58,10 @@ log = logging.getLogger("gdprguard.connectors.zendesk")
 Outcome = Literal["deleted", "already_deleted"]
 PAGE_SIZE = 100
 EXPORT_PAGE_SIZE = 1000
-JOB_POLL_INTERVAL = 1.0
+#: a background job is polled after this many seconds, then twice as long each time, at most
+#: JOB_POLL_MAX apart: short jobs (one ticket's purge) finish without a second's wait each
+JOB_POLL_FIRST = 0.25
+JOB_POLL_MAX = 4.0
 JOB_TIMEOUT = 600.0
 #: The incremental exports leave out the last minute; a full walk reads tickets changed in this
 #: many last seconds from the ticket list instead (they cannot be archived yet).
@@ -408,6 +411,12 @@ class ZendeskConnector(ApiV2Connector):
     def _find_comment(self, ticket_id: str, comment_id: str) -> Comment | None:
         return next((c for c in self.iter_comments(ticket_id) if c.id == comment_id), None)
 
+    def download_attachment(self, attachment: Attachment) -> bytes:
+        """The attached file's bytes (for a data-subject export); NotFoundError if it is gone."""
+        if not attachment.content_url:
+            raise NotFoundError(f"attachment {attachment.id} has no content URL", status=404)
+        return self.http.fetch_file(attachment.content_url)
+
     def redact_attachment(self, comment: Comment, attachment_id: str) -> None:
         """``PUT /comment_redactions/{id}`` with the file's ``external_attachment_urls`` (works on
         closed and archived tickets); the legacy attachment endpoint where that one is missing.
@@ -490,11 +499,13 @@ class ZendeskConnector(ApiV2Connector):
             return None
         job_id = str(job.get("id"))
         waited = 0.0
+        interval = JOB_POLL_FIRST
         while job.get("status") in ("queued", "working"):
             if waited >= JOB_TIMEOUT:
                 raise FatalAPIError(f"job {job_id} did not finish within {JOB_TIMEOUT:.0f}s")
-            self.http.clock.sleep(JOB_POLL_INTERVAL)
-            waited += JOB_POLL_INTERVAL
+            self.http.clock.sleep(interval)
+            waited += interval
+            interval = min(interval * 2, JOB_POLL_MAX)
             job = self._get(f"job_statuses/{safe_id(job_id, 'job')}").get("job_status") or {}
         if job.get("status") != "completed":
             raise FatalAPIError(f"job {job_id} ended as {job.get('status')}")
