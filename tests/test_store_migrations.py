@@ -21,12 +21,16 @@ TABLES = {
     "sealed_records",
     "audit_log",
     "vault_state",
+    "subject_index",
+    "dsar_requests",
+    "dsar_identifiers",
+    "dsar_events",
     "alembic_version",
 }
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -35,7 +39,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0003"
+        assert second.current_revision() == "0004"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:

@@ -4,7 +4,6 @@ on SQLite and PostgreSQL; bad input; and a sweep killed with SIGKILL at random p
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -17,42 +16,18 @@ from typing import Any
 
 import pytest
 
-from gdprguard.cli.main import main
+from _cli_helpdesk import add_connector, prepare_workdir, run_cli
 from gdprguard.policy import default_policy_path
 
 pytest_plugins = ["_store_fixtures"]
 
 sandbox = pytest.importorskip("gdprguard.sandbox")
 
-TOKEN_VAR = "GG_TEST_HELPDESK_TOKEN"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 def _start(flavor: str, tickets: int = 30, seed: int = 7) -> Any:
     return sandbox.SandboxServer(
         flavor=flavor, seed=seed, port=0, tickets=tickets, job_seconds=0.0
     ).start()
-
-
-def _add_connector(config: Path, server: Any, monkeypatch: pytest.MonkeyPatch | None) -> None:
-    creds = server.credentials
-    flavor = server.config.flavor
-    token = creds["token"] if flavor == "zendesk" else creds["api_key"]
-    if monkeypatch is not None:
-        monkeypatch.setenv(TOKEN_VAR, token)
-    else:
-        os.environ[TOKEN_VAR] = token
-    email = f'email = "{creds["email"]}"\n' if flavor == "zendesk" else ""
-    with config.open("a", encoding="utf-8") as handle:
-        handle.write(
-            f'\n[connectors.support]\ntype = "{flavor}"\nurl = "{creds["url"]}"\n{email}'
-            f'token = "env:{TOKEN_VAR}"\n'
-        )
 
 
 @pytest.fixture(params=["zendesk", "freshdesk"])
@@ -68,7 +43,7 @@ def test_plan_review_apply_and_a_second_sweep_changes_nothing(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _add_connector(store_config, helpdesk, monkeypatch)
+    add_connector(store_config, helpdesk, monkeypatch)
     policy = str(default_policy_path())
     with helpdesk.state.lock:  # two tickets under a legal hold (the shipped policy's tag)
         held = sorted(helpdesk.state.data.tickets)[:2]
@@ -79,12 +54,12 @@ def test_plan_review_apply_and_a_second_sweep_changes_nothing(
             held_records.add(f"ticket:{tid}")
             held_records.update(f"comment:{c.id}" for c in helpdesk.state.comments_of(ticket))
     before = helpdesk.ground_truth()
-    code, out, err = _run(capsys, "sweep", "--policy", policy)
+    code, out, err = run_cli(capsys, "sweep", "--policy", policy)
     assert code == 0, err
     plan_id = out.strip()
     assert plan_id.startswith("pl-") and "review it, then apply it" in err
     assert helpdesk.ground_truth() == before  # planning changes nothing
-    code, out, err = _run(capsys, "sweep", "--apply", "--plan", plan_id, "--json")
+    code, out, err = run_cli(capsys, "sweep", "--apply", "--plan", plan_id, "--json")
     assert code == 0, err
     report = json.loads(out)
     assert report["status"] == "applied" and report["failed"] == 0 and report["done"] > 0
@@ -97,13 +72,13 @@ def test_plan_review_apply_and_a_second_sweep_changes_nothing(
     held_before = [p for p in before["planted"] if p["ticket_id"] in held]
     assert held_before and all(p in truth["planted"] for p in held_before)
     # A second sweep (plan and apply at once, as a schedule runs it) changes nothing.
-    code, out, err = _run(capsys, "sweep", "--policy", policy, "--apply", "--json")
+    code, out, err = run_cli(capsys, "sweep", "--policy", policy, "--apply", "--json")
     assert code == 0, err
     again = json.loads(out)
     assert again["done"] == again["unchanged"] and again["failed"] == 0
     assert dict(helpdesk.state.writes.totals()) == writes
     assert helpdesk.ground_truth() == truth
-    code, out, _ = _run(capsys, "audit", "verify", "--json")
+    code, out, _ = run_cli(capsys, "audit", "verify", "--json")
     assert code == 0 and json.loads(out)["ok"]
     # Nothing gdprguard keeps (database, write-ahead log, keys, checkpoints) holds a planted
     # value in clear: plans and the journal keep references; originals are sealed.
@@ -122,44 +97,30 @@ def test_bad_input_is_a_clear_usage_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     policy = str(default_policy_path())
-    code, _, err = _run(capsys, "sweep", "--policy", policy)
+    code, _, err = run_cli(capsys, "sweep", "--policy", policy)
     assert code == 2 and "no helpdesk is configured" in err
     server = _start("zendesk", tickets=5)
     try:
-        _add_connector(store_config, server, monkeypatch)
-        code, _, err = _run(capsys, "sweep")
+        add_connector(store_config, server, monkeypatch)
+        code, _, err = run_cli(capsys, "sweep")
         assert code == 2 and "--policy FILE" in err
-        code, _, err = _run(capsys, "sweep", "--policy", str(tmp_path / "missing.yaml"))
+        code, _, err = run_cli(capsys, "sweep", "--policy", str(tmp_path / "missing.yaml"))
         assert code == 2 and "does not exist" in err
         broken = tmp_path / "broken.yaml"
         broken.write_text("rules:\n  - name: x\n    acton: delete\n", encoding="utf-8")
-        code, _, err = _run(capsys, "sweep", "--policy", str(broken))
+        code, _, err = run_cli(capsys, "sweep", "--policy", str(broken))
         assert code == 2 and "broken.yaml:3" in err
-        code, _, err = _run(capsys, "sweep", "--policy", policy, "--connector", "sales")
+        code, _, err = run_cli(capsys, "sweep", "--policy", policy, "--connector", "sales")
         assert code == 2 and "sales is not configured" in err
-        code, _, err = _run(capsys, "sweep", "--plan", "pl-x")
+        code, _, err = run_cli(capsys, "sweep", "--plan", "pl-x")
         assert code == 2 and "add --apply" in err
-        code, _, err = _run(capsys, "sweep", "--apply", "--plan", "pl-nope")
+        code, _, err = run_cli(capsys, "sweep", "--apply", "--plan", "pl-nope")
         assert code == 2 and "no saved plan" in err
     finally:
         server.stop()
 
 
 # -- SIGKILL at random points ---------------------------------------------------------------
-
-
-def _prepare(tmp_path: Path, name: str, server: Any) -> tuple[Path, dict[str, str]]:
-    workdir = tmp_path / name
-    workdir.mkdir()
-    env = {**os.environ, "GDPRGUARD_HOME": str(workdir / ".gdprguard")}
-    env.pop("GDPRGUARD_CONFIG", None)
-    subprocess.run(
-        [sys.executable, "-m", "gdprguard", "init", "--non-interactive"],
-        cwd=workdir, env=env, check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    _add_connector(workdir / "gdprguard.toml", server, None)
-    env[TOKEN_VAR] = os.environ[TOKEN_VAR]
-    return workdir, env
 
 
 def _sweep(workdir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -191,7 +152,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[An
     """The state an uninterrupted sweep leaves (planted values, people, writes per record)."""
     server = _start("zendesk", tickets=KILL_TICKETS, seed=KILL_SEED)
     try:
-        workdir, env = _prepare(tmp_path_factory.mktemp("reference"), "run", server)
+        workdir, env = prepare_workdir(tmp_path_factory.mktemp("reference"), "run", server)
         done = _sweep(workdir, env)
         _, err = done.communicate(timeout=600)
         assert done.returncode == 0, err
@@ -211,7 +172,7 @@ def test_sweep_killed_with_sigkill_ends_like_an_uninterrupted_one(
     kill_after = random.Random(seed).randint(1, units - 1)  # journal rows before the kill
     victim = _start("zendesk", tickets=KILL_TICKETS, seed=KILL_SEED)
     try:
-        workdir, env = _prepare(tmp_path, "victim", victim)
+        workdir, env = prepare_workdir(tmp_path, "victim", victim)
         database = workdir / ".gdprguard" / "gdprguard.db"
         run = _sweep(workdir, env)
         deadline = time.monotonic() + 300
@@ -245,13 +206,13 @@ def test_an_overlapping_scheduled_run_says_so_and_stops_cleanly(
     from gdprguard.pipeline import StoreLock
     from gdprguard.store import Store
 
-    _add_connector(store_config, helpdesk, monkeypatch)
+    add_connector(store_config, helpdesk, monkeypatch)
     url = store_config.read_text(encoding="utf-8").split('url = "', 1)[1].split('"', 1)[0]
     with Store(url) as store:
         running = StoreLock(store, "sweep:support")
         running.acquire()  # another sweep of this connector is under way
         writes = dict(helpdesk.state.writes.totals())
-        code, out, err = _run(
+        code, out, err = run_cli(
             capsys, "sweep", "--policy", str(default_policy_path()), "--apply", "--json"
         )
         running.release()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench._docs import replace_section
 from bench.connectors.run import sandbox_process, server_command
 from gdprguard._config import ConnectorConfig
 from gdprguard.connectors import build_connector
@@ -36,9 +37,6 @@ from gdprguard.store import Store
 from gdprguard.sweep import SweepEngine
 from gdprguard.sweep.decide import policy_decider
 from gdprguard.vault import FileKeyProvider, Vault
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
-START, END = "<!-- bench:sweep:start -->", "<!-- bench:sweep:end -->"
 
 
 @dataclass
@@ -179,17 +177,11 @@ def write_docs(text: str, args: argparse.Namespace) -> None:
         f"{args.apply_tickets} --rate-limit {args.rate_limit} --write-docs"
     )
     section = (
-        f"{START}\nCommand: `{command}` (CPython {platform.python_version()}, the sandbox in its "
+        f"Command: `{command}` (CPython {platform.python_version()}, the sandbox in its "
         "own process, SQLite store, the shipped `policies/default.yaml`).\n\n"
-        f"{text}\n{END}"
+        f"{text}"
     )
-    doc = DOCS.read_text(encoding="utf-8")
-    if START in doc:
-        head, rest = doc.split(START, 1)
-        doc = head + section + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Sweeps\n\n" + section + "\n"
-    DOCS.write_text(doc, encoding="utf-8")
+    replace_section("sweep", "Sweeps", section)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_CONFIG_NAME",
     "ConnectorConfig",
     "DetectionConfig",
+    "DsarConfig",
     "HomeConfig",
     "KeysConfig",
     "Settings",
@@ -194,6 +195,21 @@ class ConnectorConfig(_Section):
         )
 
 
+class DsarConfig(_Section):
+    """``[dsar]``: how data-subject requests are answered."""
+
+    policy: str | None = Field(
+        default=None,
+        description="the retention policy whose legal holds erasures honour and whose rules the "
+        "subject's report explains (a path; relative to the working directory)",
+    )
+    controller: str | None = Field(
+        default=None,
+        max_length=300,
+        description="who holds the data, as the subject's report names it (e.g. the company)",
+    )
+
+
 class Settings(_Section):
     """The whole configuration file."""
 
@@ -201,6 +217,7 @@ class Settings(_Section):
     store: StoreConfig = StoreConfig()
     keys: KeysConfig = KeysConfig()
     detection: DetectionConfig = DetectionConfig()
+    dsar: DsarConfig = DsarConfig()
     connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
 
 

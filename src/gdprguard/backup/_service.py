@@ -316,7 +316,11 @@ def _current_log(store: Store, manifest: BackupManifest) -> _CurrentLog:
         rows = session.execute(
             select(audit_log.c.seq, audit_log.c.action, audit_log.c.target_ids)
             .where(audit_log.c.seq > manifest.audit_last_seq)
-            .where(audit_log.c.action.in_(["keys.shred", "vault.delete", "vault.expire"]))
+            .where(
+                audit_log.c.action.in_(
+                    ["keys.shred", "vault.delete", "vault.expire", "vault.reseal"]
+                )
+            )
             .order_by(audit_log.c.seq)
         ).all()
     for seq, action, targets_text in rows:
@@ -325,7 +329,9 @@ def _current_log(store: Store, manifest: BackupManifest) -> _CurrentLog:
             continue
         if action == "keys.shred" and str(targets[0]).startswith("subject:"):
             state.shreds.append((int(seq), str(targets[0])[len("subject:") :]))
-        elif action in ("vault.delete", "vault.expire"):
+        elif action in ("vault.delete", "vault.expire", "vault.reseal"):
+            # a re-sealed record's backed-up copy still holds what the re-seal removed: the
+            # restore destroys it rather than bring that back
             state.deletes.extend((int(seq), str(target)) for target in targets)
     return state
 

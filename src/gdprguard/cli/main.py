@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "backup",
     "sweep",
+    "dsar",
     "schedule",
     "policy",
 )

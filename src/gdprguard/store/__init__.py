@@ -7,6 +7,9 @@ from ._schema import (
     audit_log,
     bookmarks,
     data_keys,
+    dsar_events,
+    dsar_identifiers,
+    dsar_requests,
     journal,
     locks,
     master_keys,
@@ -14,6 +17,7 @@ from ._schema import (
     plan_items,
     plans,
     sealed_records,
+    subject_index,
     vault_state,
 )
 from ._store import MIGRATIONS_DIR, Store, insert_ignore
@@ -26,6 +30,9 @@ __all__ = [
     "audit_log",
     "bookmarks",
     "data_keys",
+    "dsar_events",
+    "dsar_identifiers",
+    "dsar_requests",
     "insert_ignore",
     "journal",
     "locks",
@@ -34,6 +41,7 @@ __all__ = [
     "plan_items",
     "plans",
     "sealed_records",
+    "subject_index",
     "translate_errors",
     "vault_state",
 ]

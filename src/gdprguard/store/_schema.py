@@ -26,6 +26,9 @@ __all__ = [
     "audit_log",
     "bookmarks",
     "data_keys",
+    "dsar_events",
+    "dsar_identifiers",
+    "dsar_requests",
     "journal",
     "locks",
     "master_keys",
@@ -33,6 +36,7 @@ __all__ = [
     "plan_items",
     "plans",
     "sealed_records",
+    "subject_index",
     "vault_state",
 ]
 
@@ -177,6 +181,8 @@ plans = Table(
     Column("status", String(16), nullable=False),
     Column("summary", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=True),
+    Column("kind", String(16), nullable=False, server_default="sweep"),
+    Column("request_id", String(64), nullable=True),
 )
 
 #: One planned action of a plan: which record, which rule, and the content hash it was planned on.
@@ -194,4 +200,67 @@ plan_items = Table(
     Column("content_hash", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("note", Text, nullable=True),
+)
+
+
+#: Keyed hashes of every identifier seen on a ticket (no clear text): which ticket and comment
+#: holds which identifier, and in what role. Maintained by sweeps, data-subject searches and the
+#: webhook receiver; read to locate a data subject without walking the helpdesk.
+subject_index = Table(
+    "subject_index",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("ticket_id", String(64), primary_key=True),
+    Column("comment_id", String(64), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_subject_index_digest", "digest"),
+)
+
+#: The register of data-subject requests. Identifiers, the identity-verification note and any
+#: free text are sealed in the vault under the register's key (``details_record``); the row holds
+#: ids, dates, statuses and counts.
+dsar_requests = Table(
+    "dsar_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("extended_months", Integer, nullable=False, server_default="0"),
+    Column("verification_recorded", Integer, nullable=False, server_default="0"),
+    Column("details_record", String(255), nullable=True),
+    Column("last_run_at", DateTime(timezone=True), nullable=True),
+    Column("last_run_status", String(24), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("plan_id", String(64), nullable=True),
+    Column("outcome", Text, nullable=False, server_default="{}"),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("kind IN ('access', 'erasure', 'rectification')", name="kind"),
+    Index("ix_dsar_requests_status", "status"),
+)
+
+#: Keyed hashes of each request's identifiers: they outlive the sealed identifiers, so a retry or
+#: a re-search after an erasure still finds what is left.
+dsar_identifiers = Table(
+    "dsar_identifiers",
+    metadata,
+    Column("request_id", String(64), ForeignKey("dsar_requests.request_id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+)
+
+#: Each request's history: status changes and runs, with counts and error codes only.
+dsar_events = Table(
+    "dsar_events",
+    metadata,
+    Column("request_id", String(64), ForeignKey("dsar_requests.request_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("detail", Text, nullable=False),
 )

@@ -28,7 +28,16 @@ from sqlalchemy import func, insert, select, update
 from .._exceptions import HelpdeskError, InputError, NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
-from ..pipeline import Journal, TicketBundle, TicketWalker, hold_lock, known_subject_for
+from ..pipeline import (
+    IdentifierHasher,
+    Journal,
+    SubjectIndex,
+    TicketBundle,
+    TicketWalker,
+    hold_lock,
+    known_subject_for,
+)
+from ..pipeline.plans import set_item_state, set_plan_status
 from ..store import Store, plan_items, plans
 from ..vault import Vault
 from .actions import ActionContext, ActionSpec, comment_hash, execute, ticket_hash
@@ -83,6 +92,15 @@ class SweepEngine:
         self.clock = clock
         self.progress = progress or (lambda _what, _done, _total: None)
         self.journal = Journal(self.store, vault.audit)
+        self._index: SubjectIndex | None = None
+
+    @property
+    def index(self) -> SubjectIndex:
+        """The subject index, which planning keeps up to date with every ticket it reads."""
+        if self._index is None:
+            secret = self.vault.keyring.system_secret("subject-index")
+            self._index = SubjectIndex(self.store, IdentifierHasher.from_secret(secret))
+        return self._index
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -122,9 +140,12 @@ class SweepEngine:
             # only if none of their tickets holds them back (held, or still open).
             people: dict[str, ActionSpec] = {}
             blocked: set[str] = set()
+            seen: list[tuple[TicketBundle, dict[str, list[Finding]]]] = []
             for bundle in walker.walk(full=not incremental):
                 tickets += 1
-                decision = self.decide(bundle, self.findings(bundle), now)
+                findings = self.findings(bundle)
+                seen.append((bundle, findings))
+                decision = self.decide(bundle, findings, now)
                 if decision.held:
                     held += 1
                 notes.update(_note_kind(note) for note in decision.notes)
@@ -142,7 +163,11 @@ class SweepEngine:
                 if len(rows) >= 500:
                     self._save_items(rows)
                     rows = []
+                if len(seen) >= 200:
+                    self.index.record(seen)
+                    seen = []
                 self.progress(f"planning {name}", walker.tickets, None)
+            self.index.record(seen)
             for _target, spec in sorted(people.items()):
                 if spec.ref.id in blocked:
                     continue
@@ -234,7 +259,7 @@ class SweepEngine:
             )
         report = ApplyReport(plan_id=plan_id, status="applying")
         report.resumed = len(self.journal.unfinished(prefix=f"sweep:{plan_id}:"))
-        self._set_status(plan_id, "applying")
+        set_plan_status(self.store, plan_id, "applying")
         total = self._count_items(plan_id)
         done = 0
         for name in summary.connectors:
@@ -250,7 +275,7 @@ class SweepEngine:
                     lock.heartbeat()
         report.originals_expired = self.vault.destroy_expired(actor=self.actor, now=self.clock())
         report.status = "applied" if not report.failed else "applied-with-failures"
-        self._set_status(plan_id, report.status, applied=True)
+        set_plan_status(self.store, plan_id, report.status, applied_at=self.clock())
         return report
 
     def _apply_ticket(
@@ -284,7 +309,7 @@ class SweepEngine:
             unit = f"sweep:{plan_id}:{row['seq']}"
             entry = self.journal.intend(unit, spec.ref, spec.action, spec.params())
             if entry.state in ("done", "skipped"):
-                self._set_item(plan_id, row["seq"], entry.state, None)
+                set_item_state(self.store, plan_id, row["seq"], entry.state, None)
                 report.count(spec.rule, spec.action, entry.state)
                 continue
             resumed = entry.attempts > 1
@@ -346,7 +371,7 @@ class SweepEngine:
         except HelpdeskError as exc:
             code = f"{type(exc).__name__} {exc.status or ''}".strip()
             self.journal.fail(unit, code)
-            self._set_item(plan_id, row["seq"], "failed", code)
+            set_item_state(self.store, plan_id, row["seq"], "failed", code)
             report.failed += 1
             report.failures[code] = report.failures.get(code, 0) + 1
             report.count(spec.rule, spec.action, "failed")
@@ -374,7 +399,7 @@ class SweepEngine:
             reason=f"policy:{self.policy_name}:rule:{spec.rule}",
             state="skipped" if state == "skipped" else "done",
         )
-        self._set_item(plan_id, row["seq"], state, detail.get("reason"))
+        set_item_state(self.store, plan_id, row["seq"], state, detail.get("reason"))
         report.count(spec.rule, spec.action, state)
         if state == "skipped":
             report.skipped += 1
@@ -409,21 +434,6 @@ class SweepEngine:
                     select(func.count()).where(plan_items.c.plan_id == plan_id)
                 ).scalar_one()
             )
-
-    def _set_item(self, plan_id: str, seq: int, state: str, note: str | None) -> None:
-        with self.store.session() as session:
-            session.execute(
-                update(plan_items)
-                .where(plan_items.c.plan_id == plan_id, plan_items.c.seq == seq)
-                .values(state=state, note=note)
-            )
-
-    def _set_status(self, plan_id: str, status: str, *, applied: bool = False) -> None:
-        values: dict[str, Any] = {"status": status}
-        if applied:
-            values["applied_at"] = self.clock()
-        with self.store.session() as session:
-            session.execute(update(plans).where(plans.c.plan_id == plan_id).values(**values))
 
 
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")

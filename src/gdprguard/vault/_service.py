@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, delete, distinct, func, insert, select
+from sqlalchemy import CursorResult, delete, distinct, func, insert, select, update
 
 from .._exceptions import InputError, VaultError
 from ..audit import CHECKPOINT_GLOB, AuditLog
@@ -217,6 +217,36 @@ class Vault:
         if actor is not None:
             self.audit.append(actor, "vault.open", [record_id], reason, {"kind": kind})
         return plaintext
+
+    def reseal(self, record_id: str, plaintext: bytes, *, actor: str, reason: str = "") -> bool:
+        """Replace the content of an existing record, keeping its kind, subject and expiry
+        (an erasure removes one person's data from an original sealed under another's key).
+        Audited in the same transaction; False if there is no such record."""
+        _check_record_id(record_id)
+        self.audit.load_key()
+        with self.store.session() as session:
+            row = session.execute(
+                select(sealed_records.c.kind, sealed_records.c.subject_ref)
+                .where(sealed_records.c.record_id == record_id)
+                .with_for_update()
+            ).first()
+            if row is None:
+                return False
+            kind, subject_ref = row
+            key = self.keyring.live_key(session, self.keyring.scope_of(subject_ref))
+            blob = key.seal(
+                bytes(plaintext), record_id=record_id, kind=kind, subject_ref=subject_ref
+            )
+            session.execute(
+                update(sealed_records)
+                .where(sealed_records.c.record_id == record_id)
+                .values(key_id=key.key_id, ciphertext=blob)
+            )
+            self.audit.append_in(
+                session, actor, "vault.reseal", [record_id], reason, {"kind": kind}
+            )
+        self.store.purge_freed_pages()
+        return True
 
     def exists(self, record_id: str) -> bool:
         """Whether a sealed record with this id is stored (shredded or not)."""

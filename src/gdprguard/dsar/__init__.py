@@ -1,0 +1,1 @@
+"""Data-subject requests: register, locate, export and erase."""
