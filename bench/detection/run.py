@@ -4,7 +4,7 @@ single-process throughput of gdprguard's ``Detector`` vs stock Presidio (blank s
 Run ``python -m bench.detection.run [--write-docs] [--samples N] [--seed S] [--repeat R]
 [--dump-errors FILE] [--heldout]``; ``--heldout`` also scores the hand-written held-out set
 (see :mod:`bench.detection.heldout_eval`). Both engines analyse the same texts in the same
-process; each timing is the median of ``--repeat`` passes after a warm-up.
+process; each timing is the median CPU time of ``--repeat`` passes after a warm-up.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
 START_MARKER = "<!-- bench:detection:start -->"
 END_MARKER = "<!-- bench:detection:end -->"
+#: hand-written notes on the speed targets (what limits them), kept when the section is rewritten
+NOTES_START = "<!-- bench:detection-notes:start -->"
+NOTES_END = "<!-- bench:detection-notes:end -->"
 
 STRUCTURED = (
     "EMAIL_ADDRESS",
@@ -47,6 +50,10 @@ STRUCTURED = (
     "JP_POSTAL_CODE",
 )
 MIN_SUPPORT_FOR_TARGET = 20
+#: throughput targets: a multiple of stock Presidio on the same texts in the same run, and a
+#: floor in characters per second (Japanese includes SudachiPy's name tagging)
+SPEED_RATIO_TARGET = 15.0
+SPEED_TARGETS = {"en": 1_000_000, "ja": 500_000}
 WARMUP_TEXTS = 30
 CONTEXT_CHARS = 30
 
@@ -113,20 +120,37 @@ class Timing:
         return self.chars / self.seconds
 
 
+def clear_detector_caches() -> None:
+    """Forget what the Detector cached about texts already seen, so that every timed pass
+    analyses its texts as new (its caches are meant for text that recurs across tickets,
+    such as greetings and closing formulas, not for the benchmark's repeated passes)."""
+    from gdprguard.detect import Detector
+
+    Detector.clear_caches()
+
+
 def run_timed(
-    engine: str, analyze: Analyze, language: str, texts: Sequence[str], repeat: int
+    engine: str,
+    analyze: Analyze,
+    language: str,
+    texts: Sequence[str],
+    repeat: int,
+    reset: Callable[[], None] | None = None,
 ) -> Timing:
-    """Warm up on a few texts, then time ``repeat`` full passes and keep the median."""
+    """Warm up on a few texts, then time ``repeat`` full passes and keep the median;
+    ``reset`` runs before each pass (outside the timing)."""
     for t in texts[:WARMUP_TEXTS]:
         analyze(t)
     durations: list[float] = []
     preds: list[list[Pred]] = []
     for _ in range(repeat):
+        if reset is not None:
+            reset()
         out: list[list[Pred]] = []
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for t in texts:
             out.append(analyze(t))
-        durations.append(time.perf_counter() - t0)
+        durations.append(time.process_time() - t0)
         preds = out
     return Timing(
         engine=engine,
@@ -188,7 +212,7 @@ def evaluate_language(
 ) -> LanguageResult:
     texts = [s.text for s in samples]
     det = (
-        run_timed("gdprguard", engines["gdprguard"], language, texts, repeat)
+        run_timed("gdprguard", engines["gdprguard"], language, texts, repeat, clear_detector_caches)
         if "gdprguard" in engines
         else None
     )
@@ -351,17 +375,17 @@ def targets_summary(results: Sequence[LanguageResult]) -> list[str]:
     for res in results:
         det = res.detector
         assert det is not None
-        if res.language == "en":
-            ratio = res.presidio.seconds / det.seconds
-            lines.append(
-                f"| en: throughput ≥ 5× stock Presidio | {ratio:.1f}× ({det.kib_per_s:,.0f} vs "
-                f"{res.presidio.kib_per_s:,.0f} KiB/s) | {'yes' if ratio >= 5 else '**no**'} |"
-            )
-        else:
-            lines.append(
-                f"| ja: throughput ≥ 100K chars/s | {det.chars_per_s:,.0f} chars/s "
-                f"| {'yes' if det.chars_per_s >= 100_000 else '**no**'} |"
-            )
+        ratio = res.presidio.seconds / det.seconds
+        floor = SPEED_TARGETS[res.language]
+        lines.append(
+            f"| {res.language}: throughput ≥ {SPEED_RATIO_TARGET:.0f}× stock Presidio "
+            f"| {ratio:.1f}× | {'yes' if ratio >= SPEED_RATIO_TARGET else '**no**'} |"
+        )
+        met = "yes" if det.chars_per_s >= floor else "**no**"
+        lines.append(
+            f"| {res.language}: throughput ≥ {floor / 1000:,.0f}K chars/s "
+            f"| {det.chars_per_s:,.0f} chars/s | {met} |"
+        )
     return lines
 
 
@@ -432,7 +456,9 @@ def report(results: Sequence[LanguageResult], args: argparse.Namespace, command:
     ]
     out += [
         f"**Throughput** (median of {args.repeat} passes after a warm-up, one `analyze` call per "
-        "text):",
+        "text; CPU seconds of the benchmark process, so other work on the shared machine does not "
+        "count; the Detector's caches are cleared before each pass, so no text is timed twice "
+        "from cache):",
         "",
         *throughput_table(results),
         "",
@@ -688,11 +714,18 @@ def _keep_heldout_block(text: str, path: Path = DOCS_FILE) -> str:
 
 def _keep_other_blocks(text: str, path: Path = DOCS_FILE) -> str:
     """Carry over the blocks other commands write into the section: Faker-made tickets
-    (``bench.detection.faker_tickets``) and long records (``bench.detection.long_records``)."""
+    (``bench.detection.faker_tickets``), long records (``bench.detection.long_records``),
+    start-up (``bench.detection.startup``) and the hand-written notes on the targets."""
     from bench.detection.faker_tickets import FAKER_END, FAKER_START
     from bench.detection.long_records import LONG_END, LONG_START
+    from bench.detection.startup import STARTUP_END, STARTUP_START
 
-    for start, end in ((FAKER_START, FAKER_END), (LONG_START, LONG_END)):
+    for start, end in (
+        (FAKER_START, FAKER_END),
+        (LONG_START, LONG_END),
+        (STARTUP_START, STARTUP_END),
+        (NOTES_START, NOTES_END),
+    ):
         text = keep_block(text, start, end, path)
     return text
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +27,7 @@ from ._common import AppState
 from ._output import error_line
 from ._signals import Interrupted, interrupts_raise
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main"]  # noqa: F822 - ``app`` is built on first access (__getattr__)
 
 #: command modules, each with ``register(app)``; a plain tuple of names, in help order
 COMMAND_MODULES: tuple[str, ...] = (
@@ -43,10 +45,16 @@ COMMAND_MODULES: tuple[str, ...] = (
     "policy",
 )
 
+#: commands whose name is not the name of the module that registers them
+_COMMAND_MODULE = {"redact": "scan", "restore": "backup"}
+#: root options that take a value, and root flags, which may stand before the command
+_ROOT_VALUE_OPTIONS = ("--config", "--home")
+_ROOT_FLAGS = ("--verbose", "-v")
+
 #: optional extras, by the module whose absence means the extra is not installed
 _EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres"}
 
-app = typer.Typer(
+_app = typer.Typer(
     name="gdprguard",
     help="Make your helpdesk privacy-compliant: redact personal data, encrypt what is kept, "
     "enforce retention and answer requests from data subjects.\n\n"
@@ -66,7 +74,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     ctx: typer.Context,
     config: Annotated[
@@ -99,12 +107,59 @@ def _root(
         _ = state.home
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"{__package__}.{_name}").register(app)
+_registered: set[str] = set()
+_origin: dict[int, int] = {}  # id of a registered command or group -> its module's position
+
+
+def _register(modules: Iterable[str]) -> typer.Typer:
+    """Import command modules and register their commands, keeping the help order.
+
+    A command imports only its own module (``gdprguard scan`` never imports the connectors or
+    the policy engine); help, completion and unknown commands register all of them.
+    """
+    for name in modules:
+        if name in _registered:
+            continue
+        commands, groups = len(_app.registered_commands), len(_app.registered_groups)
+        importlib.import_module(f"{__package__}.{name}").register(_app)
+        for info in [*_app.registered_commands[commands:], *_app.registered_groups[groups:]]:
+            _origin[id(info)] = COMMAND_MODULES.index(name)
+        _registered.add(name)
+
+    def position(info: object) -> int:
+        return _origin.get(id(info), len(COMMAND_MODULES))
+
+    _app.registered_commands.sort(key=position)
+    _app.registered_groups.sort(key=position)
+    return _app
+
+
+def _modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules *args* needs: the command's own, or all when it is not known."""
+    if any(key.startswith("_GDPRGUARD_COMPLETE") for key in os.environ):
+        return COMMAND_MODULES
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _ROOT_VALUE_OPTIONS:
+            i += 2
+        elif arg in _ROOT_FLAGS or arg.startswith(tuple(f"{o}=" for o in _ROOT_VALUE_OPTIONS)):
+            i += 1
+        else:
+            module = _COMMAND_MODULE.get(arg, arg)
+            return (module,) if module in COMMAND_MODULES else COMMAND_MODULES
+    return COMMAND_MODULES
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole CLI, every command registered
+        return _register(COMMAND_MODULES)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    _register(_modules_for(sys.argv[1:] if argv is None else argv))
     previous_home = pinned_home()
     try:
         with interrupts_raise():
@@ -118,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     try:
-        outcome = app(args=argv, prog_name="gdprguard", standalone_mode=False)
+        outcome = _app(args=argv, prog_name="gdprguard", standalone_mode=False)
     except Interrupted as exc:
         return _interrupted(exc)
     except GdprGuardError as exc:

@@ -1,13 +1,14 @@
-"""The :class:`Detector`: Presidio's registry and recognizers, run through a fast path.
+"""The :class:`Detector`: gdprguard's recognizers, run through a fast path.
 
-A ``Detector`` owns a Presidio ``RecognizerRegistry`` holding gdprguard's recognizers for English
-and Japanese.  ``analyze()`` normalises the text (HTML, NFKC), picks the languages by script, calls
-each selected recognizer's ``scan()`` on the normalised text, adds the known-subject recognizer and,
-when configured, an installed spaCy model's PERSON/LOCATION entities, then resolves overlaps and
-maps every span back to the original string.
+A ``Detector`` holds gdprguard's recognizers for English and Japanese.  ``analyze()`` normalises the
+text (HTML, NFKC), picks the languages by script, calls each selected recognizer's ``scan()`` on the
+normalised text, adds the known-subject recognizer and, when configured, an installed spaCy model's
+PERSON/LOCATION entities, then resolves overlaps and maps every span back to the original string.
 
-``Detector.analyzer_engine()`` returns a Presidio ``AnalyzerEngine`` over the same registry on a
-blank spaCy pipeline, for callers who want Presidio's own API; nothing is downloaded either way.
+Presidio is the integration surface, loaded only when asked for: ``Detector.registry`` is a
+Presidio ``RecognizerRegistry`` over the same recognizers (recognizers added to it are run by
+``analyze()`` too), and ``Detector.analyzer_engine()`` a Presidio ``AnalyzerEngine`` over that
+registry on a blank spaCy pipeline; nothing is downloaded either way.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .normalize import normalize
 from .recognizers import DEFAULT_RECOGNIZERS, RawMatch, ScanContext
 
 if TYPE_CHECKING:
-    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
 __all__ = ["Detector"]
 
@@ -41,28 +42,6 @@ _SPACY_LABELS = {
     "FAC": "LOCATION",
 }
 _SPACY_SCORE = 0.85
-
-
-def _blank_nlp_engine(model: str | None = None) -> Any:
-    """A Presidio ``SpacyNlpEngine`` on blank pipelines (or an installed English model)."""
-    import spacy
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
-
-    class _OfflineSpacyNlpEngine(SpacyNlpEngine):
-        def load(self) -> None:
-            self.nlp = {  # type: ignore[assignment]
-                "en": spacy.load(model) if model else spacy.blank("en"),
-                "ja": spacy.blank("xx"),
-            }
-
-    engine = _OfflineSpacyNlpEngine(
-        models=[
-            {"lang_code": "en", "model_name": model or "blank"},
-            {"lang_code": "ja", "model_name": "blank"},
-        ]
-    )
-    engine.load()
-    return engine
 
 
 def _drop_person_inside_location(raw: list[RawMatch]) -> list[RawMatch]:
@@ -101,18 +80,33 @@ class Detector:
     """
 
     def __init__(self, config: DetectionConfig | None = None) -> None:
-        from presidio_analyzer import RecognizerRegistry
-
         self.config = config or DetectionConfig()
-        self.registry: RecognizerRegistry = RecognizerRegistry(supported_languages=list(LANGUAGES))
-        for cls in DEFAULT_RECOGNIZERS:
-            for lang in cls.LANGUAGES:
-                self.registry.add_recognizer(cls(supported_language=lang))
+        self._recognizers: list[Any] = [
+            cls(supported_language=lang) for cls in DEFAULT_RECOGNIZERS for lang in cls.LANGUAGES
+        ]
         self._selection_cache: dict[tuple[frozenset[str], frozenset[str] | None, int], list[Any]]
         self._selection_cache = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._spacy_nlp: Any = None
+        self._registry: RecognizerRegistry | None = None
         self._analyzer: AnalyzerEngine | None = None
+
+    @property
+    def recognizers(self) -> list[Any]:
+        """gdprguard's recognizers of this detector (one per class and language)."""
+        return list(self._recognizers)
+
+    @property
+    def registry(self) -> RecognizerRegistry:
+        """A Presidio ``RecognizerRegistry`` over this detector's recognizers (built on first
+        access, which imports Presidio); recognizers added to it are run by :meth:`analyze`."""
+        with self._lock:
+            if self._registry is None:
+                from .presidio import build_registry
+
+                self._registry = build_registry(self._recognizers)
+                self._selection_cache = {}
+            return self._registry
 
     # -- public API ----------------------------------------------------------------------------
     def analyze(
@@ -161,6 +155,17 @@ class Detector:
         return resolve_overlaps(findings)
 
     @staticmethod
+    def clear_caches() -> None:
+        """Forget what detection caches about texts seen so far (tokenised Japanese runs, word
+        and number look-ups; all bounded). Results never depend on them; benchmarks clear them
+        so that a text analysed twice is timed as new both times."""
+        from ._sudachi import clear_cache
+        from .recognizers.phone import clear_cache as clear_phone_cache
+
+        clear_cache()
+        clear_phone_cache()
+
+    @staticmethod
     def validate_entities(entities: Collection[str] | None) -> frozenset[str] | None:
         """Check entity type names; raises :class:`UsageError` listing the valid ones."""
         if entities is None:
@@ -180,24 +185,27 @@ class Detector:
         """A Presidio ``AnalyzerEngine`` over this detector's registry (blank spaCy, offline)."""
         with self._lock:
             if self._analyzer is None:
-                from presidio_analyzer import AnalyzerEngine
+                from .presidio import build_analyzer_engine
 
-                self._analyzer = AnalyzerEngine(
-                    registry=self.registry,
-                    nlp_engine=_blank_nlp_engine(),
-                    supported_languages=list(LANGUAGES),
-                )
+                self._analyzer = build_analyzer_engine(self.registry)
             return self._analyzer
 
     # -- internals -------------------------------------------------------------------------------
-    def _select(
-        self, langs: frozenset[str], wanted: frozenset[str] | None
-    ) -> list[EntityRecognizer]:
-        key = (langs, wanted, len(list(self.registry.recognizers)))
+    def _select(self, langs: frozenset[str], wanted: frozenset[str] | None) -> list[Any]:
+        """The recognizers to run: gdprguard's own (their ``scan()``), or, once the Presidio
+        registry exists, its recognizers (unwrapped where they wrap one of ours)."""
+        registry = self._registry
+        key = (langs, wanted, -1 if registry is None else len(list(registry.recognizers)))
         selected = self._selection_cache.get(key)
         if selected is None:
+            if registry is None:
+                source: list[Any] = self._recognizers
+            else:
+                from .presidio import unwrap
+
+                source = [unwrap(r) for r in registry.recognizers]
             selected, seen = [], set()
-            for rec in self.registry.recognizers:
+            for rec in source:
                 if rec.supported_language not in langs:
                     continue
                 # addresses are still needed to veto street names read as PERSON
@@ -215,15 +223,13 @@ class Detector:
         return selected
 
     @staticmethod
-    def _run(
-        recognizer: EntityRecognizer, ctx: ScanContext, wanted: frozenset[str] | None
-    ) -> list[RawMatch]:
+    def _run(recognizer: Any, ctx: ScanContext, wanted: frozenset[str] | None) -> list[RawMatch]:
         scan = getattr(recognizer, "scan", None)
         if scan is not None:
             return scan(ctx)
         # a plain Presidio recognizer someone added to the registry: run it without NLP artifacts
         entities = sorted(wanted) if wanted else recognizer.supported_entities
-        results = recognizer.analyze(ctx.text, entities, None)  # type: ignore[arg-type]
+        results = recognizer.analyze(ctx.text, entities, None)
         return [
             RawMatch(r.entity_type, r.start, r.end, r.score, str(getattr(recognizer, "name", "")))
             for r in results or []

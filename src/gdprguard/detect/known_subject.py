@@ -17,6 +17,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..text.phone import guess_region, parse_phone, phone_digits
+from ._lazy import lazy_re
 from ._sudachi import name_morphemes
 from .language import has_japanese
 from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
@@ -24,8 +25,8 @@ from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
 __all__ = ["KnownSubject", "KnownSubjectRecognizer", "fold"]
 
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_HONORIFIC_SUFFIX_RE = re.compile(r"(?:様|さま|さん|殿|氏|くん|君|ちゃん|先生)$")
-_TITLE_PREFIX_RE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
+_HONORIFIC_SUFFIX_RE = lazy_re(r"(?:様|さま|さん|殿|氏|くん|君|ちゃん|先生)$")
+_TITLE_PREFIX_RE = lazy_re(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
 _HONORIFICS = r"(?:様|さま|さん|殿|どの|氏|くん|君|ちゃん|先生)"
 _TITLES = r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?"
 _SEP = r"[\s・,.]*"

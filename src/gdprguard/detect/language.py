@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from ._lazy import lazy_re
 
 __all__ = ["LANGUAGES", "detect_languages", "has_japanese"]
 
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 
-_JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆〒]")
-_LATIN_WORD_RE = re.compile(r"[A-Za-z]{2}")
+_JA_RE = lazy_re(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆〒]")
+_LATIN_WORD_RE = lazy_re(r"[A-Za-z]{2}")
 
 
 def has_japanese(text: str) -> bool:

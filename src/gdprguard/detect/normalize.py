@@ -14,11 +14,11 @@ to exact original offsets (widening it to whole original units, e.g. a whole ``&
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from ..text.html import looks_like_html, walk_html
+from ._lazy import lazy_re
 
 __all__ = ["NormalizedText", "looks_like_html", "normalize"]
 
@@ -26,11 +26,11 @@ __all__ = ["NormalizedText", "looks_like_html", "normalize"]
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u2043"
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _FOLD = {**{ord(c): "-" for c in _DASHES}, **{ord(c): None for c in _ZERO_WIDTH}}
-_SPECIAL_RE = re.compile(f"[{_DASHES}{_ZERO_WIDTH}\ud800-\udfff]")
+_SPECIAL_RE = lazy_re(f"[{_DASHES}{_ZERO_WIDTH}\ud800-\udfff]")
 # The prolonged-sound mark between digits (０９０ー１２３４) is a dash; elsewhere it is katakana.
-_CHOON_BETWEEN_DIGITS = re.compile(r"(?<=\d)\u30fc(?=\d)")
+_CHOON_BETWEEN_DIGITS = lazy_re(r"(?<=\d)\u30fc(?=\d)")
 # Runs that NFKC leaves alone (ASCII, kana, common kanji and punctuation), not followed by a mark.
-_STABLE_RUN_RE = re.compile(
+_STABLE_RUN_RE = lazy_re(
     r"(?:[\x00-\x7f\u3001-\u3002\u300c-\u300f\u3041-\u3096\u309d\u309e\u30a1-\u30fa"
     r"\u30fc-\u30fe\u4e00-\u9fff](?![\u0300-\u036f\u3099\u309a\uff9e\uff9f]))+"
 )

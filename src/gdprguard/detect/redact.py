@@ -12,6 +12,7 @@ from typing import Literal
 from .._exceptions import UsageError
 from ..text.phone import canonical_phone
 from ._findings import Finding
+from ._lazy import lazy_re
 
 __all__ = ["MASK_CHAR", "OPERATORS", "Operator", "canonical_value", "pseudonym", "redact_text"]
 
@@ -20,7 +21,7 @@ OPERATORS: tuple[str, ...] = ("placeholder", "mask", "pseudonym")
 MASK_CHAR = "█"
 PSEUDONYM_HEX_CHARS = 10
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_NAME_NOISE_RE = re.compile(r"[\s・.,]+|(?:様|さま|さん|殿|氏)$")
+_NAME_NOISE_RE = lazy_re(r"[\s・.,]+|(?:様|さま|さん|殿|氏)$")
 
 
 def canonical_value(entity_type: str, value: str) -> str:

@@ -1,10 +1,10 @@
-"""Base classes: Presidio recognizers that also offer a fast ``scan()`` path.
+"""Base classes of gdprguard's recognizers: light, with a fast ``scan()`` path.
 
-Every gdprguard recognizer is a real Presidio recognizer (``PatternRecognizer`` or
-``EntityRecognizer``) and can be registered in a ``RecognizerRegistry`` and run by an
-``AnalyzerEngine``.  The :class:`~gdprguard.detect.Detector` calls ``scan()`` directly instead,
-which skips Presidio's per-call overhead (NLP artifacts, explanations, lemma-based context) while
-applying the same patterns, validation and context rules.
+The recognizers do not depend on Presidio: importing them (and running a
+:class:`~gdprguard.detect.Detector`) loads neither Presidio nor spaCy. Each one can still be
+handed to Presidio: :meth:`to_presidio` wraps it in a Presidio ``EntityRecognizer`` (built by
+:mod:`gdprguard.detect.presidio` on first use) that a ``RecognizerRegistry`` and an
+``AnalyzerEngine`` run like any other, with the same patterns, validation and context rules.
 
 Semantics of a pattern recognizer, declared on the class:
 
@@ -23,22 +23,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from presidio_analyzer import (
-    LocalRecognizer,
-    Pattern,
-    PatternRecognizer,
-    RecognizerResult,
-)
-
+from .._lazy import lazy_re
 from .._sudachi import Morpheme, name_morphemes
 
 if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts
+    from presidio_analyzer import EntityRecognizer
 
 __all__ = [
     "GuardPattern",
@@ -61,8 +55,8 @@ class RawMatch:
     recognizer: str
 
 
-_NEWLINE_RE = re.compile("\n")
-_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_NEWLINE_RE = lazy_re("\n")
+_JAPANESE_RE = lazy_re(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @dataclass(eq=False)
@@ -102,19 +96,32 @@ class ScanContext:
         return _JAPANESE_RE.search(self.text) is not None
 
     @cached_property
+    def line_starts(self) -> list[int]:
+        """Offsets where lines start (0 and after every line break), in order."""
+        return [0, *(i + 1 for i in self.newlines)]
+
+    @cached_property
     def name_morphemes(self) -> list[Morpheme]:
         """SudachiPy's person-name morphemes of the text (tokenised on first use)."""
         return name_morphemes(self.text)
 
 
-class GuardPattern(Pattern):
-    """A Presidio ``Pattern`` with fast-path options.
+class GuardPattern:
+    """A named regex with a score and fast-path options.
 
     ``requires_context``: drop matches without a context word nearby.
     ``not_after``: a regex that must not match the text just before the match (a boundary check
     kept out of the regex itself, because a leading look-behind disables ``re``'s fast scan).
     ``needles``: lower-case substrings of which one must occur in the text for the pattern to run.
     ``prefilter``: a cheap regex that must match somewhere in the text for the pattern to run.
+    ``line_start``: every match starts at the start of a line (the regex begins with ``^`` in
+    ``re.MULTILINE`` mode): the regex is tried at line starts only instead of being scanned over
+    the whole text, with the same results.
+    ``starts_with``: lower-case words one of which every match starts with (a leading
+    case-insensitive alternation such as ``(?i:thanks|regards)``): the regex is tried only where
+    one of them occurs, found by substring search, with the same results.
+
+    Regexes are compiled on first use: importing a recognizer compiles nothing.
     """
 
     def __init__(
@@ -127,12 +134,32 @@ class GuardPattern(Pattern):
         not_after: str | None = None,
         needles: tuple[str, ...] = (),
         prefilter: str | None = None,
+        line_start: bool = False,
+        starts_with: tuple[str, ...] = (),
     ):
-        super().__init__(name=name, regex=regex, score=score)
+        self.name = name
+        self.regex = regex
+        self.score = score
         self.requires_context = requires_context
-        self.not_after = re.compile(f"(?:{not_after})\\Z") if not_after else None
         self.needles = needles
-        self.prefilter = re.compile(prefilter) if prefilter else None
+        self.not_after_regex = not_after
+        self.prefilter_regex = prefilter
+        self.line_start = line_start
+        self.starts_with = starts_with
+
+    @cached_property
+    def not_after(self) -> re.Pattern[str] | None:
+        """The compiled ``not_after`` check, anchored at the end of the text before a match."""
+        rx = self.not_after_regex
+        return re.compile(f"(?:{rx})\\Z") if rx else None
+
+    @cached_property
+    def prefilter(self) -> re.Pattern[str] | None:
+        """The compiled ``prefilter``."""
+        return re.compile(self.prefilter_regex) if self.prefilter_regex else None
+
+    def __repr__(self) -> str:
+        return f"GuardPattern({self.name!r}, score={self.score})"
 
 
 def compile_words(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -212,16 +239,16 @@ NEAR_MISS_WORDS: tuple[str, ...] = (
     "案件",
 )
 _NEAR_MISS_RE = compile_words(NEAR_MISS_WORDS)
-_HASH_BEFORE_RE = re.compile(r"(?:#|no\.|№)\s*$")
+_HASH_BEFORE_RE = lazy_re(r"(?:#|no\.|№)\s*$")
 # A clause end: an order word before it does not label a number after it ("ご注文の件で、090-…",
 # "about my order, call 415-…"); the full stop of an abbreviation ("No. 123", "Ref. 123",
 # "Tel. 03-…") is no end.
-_CLAUSE_END_RE = re.compile(
+_CLAUSE_END_RE = lazy_re(
     r"[。！？!?\n、，,；;]"
     r"|(?<!\bno)(?<!\bnr)(?<!\bref)(?<!\binv)(?<!\bord)(?<!\btel)(?<!\bph)(?<!\bmob)\.[ ]"
 )
 # What may stand between an order word and the number it labels ("Order #", "注文番号：", "ref no.")
-_LABEL_GAP_RE = re.compile(r"(?:[\s:：#＃№.\-]|no\b|nr\b|number|num\b|id\b|番号|は)*")
+_LABEL_GAP_RE = lazy_re(r"(?:[\s:：#＃№.\-]|no\b|nr\b|number|num\b|id\b|番号|は)*")
 
 
 def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
@@ -232,8 +259,53 @@ def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
     return end
 
 
-class _ScanMixin:
-    """``analyze()`` for Presidio built on ``scan()``; shared by both base classes."""
+def line_matches(rx: re.Pattern[str], ctx: ScanContext) -> Iterator[re.Match[str]]:
+    """``rx.finditer(ctx.text)`` for a regex whose matches start at line starts only."""
+    return matches_at(rx, ctx, ctx.line_starts)
+
+
+def matches_at(
+    rx: re.Pattern[str], ctx: ScanContext, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """``rx.finditer(ctx.text)`` for a regex whose matches can only start at *starts* (sorted):
+    the same matches, found by trying the regex at each start not inside an earlier match."""
+    text = ctx.text
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = rx.match(text, start)
+        if m is not None:
+            yield m
+            pos = m.end() if m.end() > start else start + 1
+
+
+def word_starts(low: str, words: tuple[str, ...]) -> list[int]:
+    """Every offset of *low* where one of *words* occurs, sorted (substring search, no regex)."""
+    out: list[int] = []
+    find = low.find
+    for word in words:
+        i = find(word)
+        while i >= 0:
+            out.append(i)
+            i = find(word, i + 1)
+    if len(words) > 1:
+        out = sorted(set(out))
+    return out
+
+
+class _Recognizer:
+    """What both base classes share: names, languages, entities and the Presidio adapter."""
+
+    ENTITIES: ClassVar[tuple[str, ...]] = ()
+    LANGUAGES: ClassVar[tuple[str, ...]] = ("en", "ja")
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, supported_language: str = "en") -> None:
+        self.supported_language = supported_language
+        self.supported_entities: list[str] = list(self.ENTITIES)
+        self.name = type(self).__name__
+        self.context: list[str] = list(self.CONTEXT)
 
     @property
     def rec_name(self) -> str:
@@ -244,37 +316,21 @@ class _ScanMixin:
         """Find this recognizer's entities in the normalised text of *ctx*."""
         raise NotImplementedError
 
-    def _to_results(self, text: str, entities: Sequence[str] | None) -> list[RecognizerResult]:
-        wanted = set(entities) if entities else None
-        out = []
-        name = self.rec_name
-        for m in self.scan(ScanContext(text)):
-            if wanted is not None and m.type not in wanted:
-                continue
-            out.append(
-                RecognizerResult(
-                    m.type,
-                    m.start,
-                    m.end,
-                    m.score,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: getattr(self, "id", name),
-                        # context was already applied by scan(); don't let Presidio add it twice
-                        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-                    },
-                )
-            )
-        return out
+    def to_presidio(self) -> EntityRecognizer:
+        """This recognizer as a Presidio ``EntityRecognizer`` (imports Presidio on first use)."""
+        from ..presidio import to_presidio
+
+        return to_presidio(self)
+
+    def __repr__(self) -> str:
+        return f"<{self.rec_name} {self.supported_language}>"
 
 
-class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
+class GuardPatternRecognizer(_Recognizer):
     """A declarative regex recognizer (see the module docstring for the class attributes)."""
 
     ENTITY: ClassVar[str]
     PATTERNS: ClassVar[tuple[GuardPattern, ...]]
-    CONTEXT: ClassVar[tuple[str, ...]] = ()
-    LANGUAGES: ClassVar[tuple[str, ...]] = ("en", "ja")
     FLAGS: ClassVar[int] = re.IGNORECASE
     CONTEXT_BOOST: ClassVar[float] = 0.35
     WINDOW_BEFORE: ClassVar[int] = 40
@@ -284,30 +340,24 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
     PREFILTER: ClassVar[str | None] = None
 
     def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(
-            supported_entity=self.ENTITY,
-            name=type(self).__name__,
-            supported_language=supported_language,
-            patterns=list(self.PATTERNS),
-            context=list(self.CONTEXT),
-            global_regex_flags=self.FLAGS,
-        )
-        self._compiled = [(p, re.compile(p.regex, self.FLAGS)) for p in self.PATTERNS]
-        self._context_re = compile_words(self.CONTEXT)
+        super().__init__(supported_language)
+        self.supported_entities = [self.ENTITY]
+        self.patterns = list(self.PATTERNS)
         self._context_needles = tuple({w.lower() for w in self.CONTEXT})
-        self._prefilter = re.compile(self.PREFILTER) if self.PREFILTER else None
         self._context_only = all(p.requires_context for p in self.PATTERNS)
 
-    # -- Presidio entry point ------------------------------------------------------------------
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's entry point: the same results as :meth:`scan`."""
-        return self._to_results(text, entities)
+    # -- compiled on first use ---------------------------------------------------------------
+    @cached_property
+    def _compiled(self) -> list[tuple[GuardPattern, re.Pattern[str]]]:
+        return [(p, re.compile(p.regex, self.FLAGS)) for p in self.PATTERNS]
+
+    @cached_property
+    def _context_re(self) -> re.Pattern[str] | None:
+        return compile_words(self.CONTEXT)
+
+    @cached_property
+    def _prefilter(self) -> re.Pattern[str] | None:
+        return re.compile(self.PREFILTER) if self.PREFILTER else None
 
     # -- hooks -------------------------------------------------------------------------------
     def validate_result(self, pattern_text: str) -> bool | None:
@@ -327,6 +377,7 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
         if rx is None or not self.context_anywhere(ctx):
             return False
         low = ctx.lower
+        # slices, not pos/endpos: a word cut by the window's start still counts as at a start
         before = low[max(0, start - self.WINDOW_BEFORE) : start]
         return rx.search(before) is not None or (
             rx.search(low[end : end + self.WINDOW_AFTER]) is not None
@@ -374,20 +425,35 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
         """Find this recognizer's entities in the normalised text."""
         text = ctx.text
-        if self._prefilter is not None and self._prefilter.search(text) is None:
-            return []
         if self._context_only and not self.context_anywhere(ctx):
             return []
+        prefilter = self._prefilter
+        if prefilter is not None and prefilter.search(text) is None:
+            return []
         out: list[RawMatch] = []
+        entity, name, near_miss = self.ENTITY, self.rec_name, self.NEAR_MISS
         for pattern, rx in self._compiled:
-            if pattern.needles and not any(n in ctx.lower for n in pattern.needles):
+            if pattern.needles:
+                low = ctx.lower
+                if not any(n in low for n in pattern.needles):
+                    continue
+            # has_context() is False without a context word anywhere: such matches all drop
+            if pattern.requires_context and not self.context_anywhere(ctx):
                 continue
-            if pattern.prefilter is not None and pattern.prefilter.search(text) is None:
+            pattern_filter = pattern.prefilter
+            if pattern_filter is not None and pattern_filter.search(text) is None:
                 continue
             has_pii_group = "pii" in rx.groupindex
             has_end_group = "pii_end" in rx.groupindex
             not_after = pattern.not_after
-            for m in rx.finditer(text):
+            requires_context = pattern.requires_context
+            if pattern.line_start:
+                matches: Iterable[re.Match[str]] = line_matches(rx, ctx)
+            elif pattern.starts_with:
+                matches = matches_at(rx, ctx, word_starts(ctx.lower, pattern.starts_with))
+            else:
+                matches = rx.finditer(text)
+            for m in matches:
                 start, end = m.span("pii") if has_pii_group else m.span()
                 if has_end_group:
                     end = m.end("pii_end")
@@ -397,7 +463,7 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
                     text, max(0, m.start() - 4), m.start()
                 ):
                     continue
-                if pattern.requires_context:
+                if requires_context:
                     context = self.has_context(ctx, start, end)
                     if not context or not self.accept(pattern, text[start:end], m, ctx):
                         continue
@@ -407,7 +473,7 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
                     context = self.has_context(ctx, start, end)
                 score = pattern.score
                 if (
-                    self.NEAR_MISS
+                    near_miss
                     and self.is_near_miss(ctx, start)
                     and (
                         not self.valid_by_shape(pattern, text[start:end])
@@ -415,34 +481,13 @@ class GuardPatternRecognizer(_ScanMixin, PatternRecognizer):
                     )
                 ):
                     continue
-                if context and not pattern.requires_context:
+                if context and not requires_context:
                     score = min(1.0, score + self.CONTEXT_BOOST)
-                out.append(RawMatch(self.ENTITY, start, end, round(score, 2), self.rec_name))
+                out.append(RawMatch(entity, start, end, round(score, 2), name))
         return out
 
 
-class GuardRecognizer(_ScanMixin, LocalRecognizer):
+class GuardRecognizer(_Recognizer):
     """A non-regex recognizer (dictionary, tokenizer or known values) with a ``scan()``."""
 
     ENTITIES: ClassVar[tuple[str, ...]]
-    LANGUAGES: ClassVar[tuple[str, ...]] = ("en", "ja")
-
-    def __init__(self, supported_language: str = "en", **kwargs: Any) -> None:
-        super().__init__(
-            supported_entities=list(self.ENTITIES),
-            name=type(self).__name__,
-            supported_language=supported_language,
-            **kwargs,
-        )
-
-    def load(self) -> None:
-        """Nothing to load eagerly; heavy resources are loaded on first use."""
-
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-    ) -> list[RecognizerResult]:
-        """Presidio's entry point: the same results as :meth:`scan`."""
-        return self._to_results(text, entities)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
 from .jp_ids import JP_PREFS_ROMAN as _JP_PREFS_ROMAN
 from .jp_ids import prefectures
@@ -93,6 +94,16 @@ _STREET = (
     rf"(?:(?:,[ ]?|\n|[ ]){_CITY_STATE_ZIP}|{_UK_TOWNS}|{_IE_TOWNS}|{_EU_POSTCODE_CITY})?"
 )
 _EU_CODE_CITY_NEEDLE = r"\d{4,5}[ ][A-ZÄÖÜÅØÆÉ]"
+# what the street types and names above contain, in lower case (a match needs one)
+_EU_STREET_TYPE_NEEDLES = (
+    "calle", "c/", "avenida", "avda", "paseo", "plaza", "carrer", "rue", "avenue", "boulevard",
+    "bd", "chemin", "place", "via", "corso", "piazza", "rua", "praça", "travessa", "largo",
+)  # fmt: skip
+_EU_STREET_NAME_NEEDLES = (
+    "gata", "gate", "vej", "vegen", "veien", "väg", "straße", "strasse", "str.", "weg", "laan",
+    "straat", "gade", "gasse", "allee", "platz", "ring", "damm", "markt", "torg", "plein", "kade",
+    "gracht", "dijk", "katu", "tie", "utca",
+)  # fmt: skip
 
 
 class EnAddressRecognizer(GuardPatternRecognizer):
@@ -108,6 +119,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             rf"\d{{1,6}}[A-Za-z]?[ ]{_STREET}",
             0.7,
             not_after=r"[\w\-#]",
+            prefilter=r"\d[A-Za-z]?[ ][A-Z\d]",
         ),
         GuardPattern(  # "Unit 3B, Riverside Business Park, 9 Wharf Road, ..."
             "prefixed_street_address",
@@ -140,6 +152,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             0.7,
             not_after=r"[\w\-#]",
             prefilter=_EU_CODE_CITY_NEEDLE,
+            needles=_EU_STREET_NAME_NEEDLES,
         ),
         GuardPattern(  # "9 Calle Mayor, 28013 Madrid", "12 rue de Rivoli, 75001 Paris"
             "eu_type_first",
@@ -149,6 +162,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             0.7,
             not_after=r"[\w\-#]",
             prefilter=_EU_CODE_CITY_NEEDLE,
+            needles=_EU_STREET_TYPE_NEEDLES,
         ),
         GuardPattern(  # "Dublin 4, D04 K7W2"
             "eircode_town",
@@ -173,13 +187,20 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             not_after=r"[\w\-#]",
             needles=("-ku", "-shi", "-cho", "-machi", "-gun", "-mura"),
         ),
-        GuardPattern("city_state_zip", _CITY_STATE_ZIP, 0.6, not_after=r"\w"),
+        GuardPattern(
+            "city_state_zip",
+            _CITY_STATE_ZIP,
+            0.6,
+            not_after=r"\w",
+            prefilter=r",[ ]?[A-Z]{2}[ ]\d{5}",
+        ),
         GuardPattern(  # military addresses
             "military",
             r"(?:(?:PSC|Unit|CMR)[ ]\d{3,5},?[ ]Box[ ]\d{3,5}"
             r"|(?:USNS|USNV|USS|USCGC)[ ][A-Z][a-z]+)"
             r"(?:\n|,?[ ])(?:APO|FPO|DPO)[ ](?:AA|AE|AP)[ ]\d{5}",
             0.8,
+            needles=("apo ", "fpo ", "dpo "),
         ),
     )
     CONTEXT = ("address", "ship to", "shipping", "deliver", "street", "live at", "reside")
@@ -253,4 +274,4 @@ class JpAddressRecognizer(GuardPatternRecognizer):
         return not (pattern.name == "jp_address_no_prefecture" and _PREF_RE.search(value, 1))
 
 
-_PREF_RE = re.compile("|".join(prefectures()))
+_PREF_RE = lazy_re("|".join(prefectures()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
 
 __all__ = ["DateOfBirthRecognizer"]
@@ -16,7 +17,7 @@ _MONTHS = (
 
 # Between a birth word and the date: another date or another label means the birth word labels
 # something else ("生年月日：平成2年4月7日 注文日：2024年5月2日"): the nearest label wins.
-_OTHER_DATE_OR_LABEL_RE = re.compile(
+_OTHER_DATE_OR_LABEL_RE = lazy_re(
     rf"\d{{1,4}}\s?[年/\-.]\s?\d|{_MONTHS}\.?\s+\d|[一-龥ぁ-んァ-ヶ]{{1,8}}[:：]"
     r"|(?:order|delivery|purchase|shipping|ship|payment|expiry|expiration|due)[a-z ]{0,10}"
     r"(?:date|on)\b",
@@ -24,22 +25,22 @@ _OTHER_DATE_OR_LABEL_RE = re.compile(
 )
 # What may precede an answer on its own line: a timestamp, a speaker label, a name and a comma
 # ("[2024-06-02 15:19] Customer: ", "お客様：渡辺 真綾、").
-_ANSWER_PREFIX_RE = re.compile(
+_ANSWER_PREFIX_RE = lazy_re(
     r"[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?:[^\s:：\d]{1,20}(?:[ ]\([^()\n]{1,30}\))?[ ]?[:：])?"
     r"[ \t]*(?:[^\d\n、,:：]{1,20}[、,][ \t]*)?\Z"
 )
 
 
 # a birth date marked after it: （1979年2月8日生）, 1990年生まれ
-_BORN_AFTER_RE = re.compile(r"\s?(?:生まれ|生(?![産活徒成命地協])|b\.)")
+_BORN_AFTER_RE = lazy_re(r"\s?(?:生まれ|生(?![産活徒成命地協])|b\.)")
 # a corrected value: 生年月日が…となっていますが、正しくは… / "it says X but it should be Y"
-_CORRECTION_RE = re.compile(
+_CORRECTION_RE = lazy_re(
     r"正しくは|正しい|ではなく|でなく|じゃなく|訂正|修正|actually|correct|should[ ]be|instead"
     r"|not[ ]|wrong|incorrect|typo|changed[ ]to|change[ ]it[ ]to",
     re.IGNORECASE,
 )
 # the birth word right before a date without a year (誕生日3月3日, birthday is March 3)
-_TIGHT_BIRTH_RE = re.compile(
+_TIGHT_BIRTH_RE = lazy_re(
     r"(?:誕生日|生年月日|birthday|date[ ]of[ ]birth|dob|born(?:[ ]on)?)"
     r"(?:[ ]?(?:は|が|:|：|-|is|was|on|=))?[ ]*\Z",
     re.IGNORECASE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer
 
 __all__ = ["GuardCreditCardRecognizer", "GuardIbanRecognizer", "JpBankAccountRecognizer", "luhn_ok"]
@@ -30,7 +31,7 @@ _NOT_IN_NUMBER_AFTER = r"(?![\d\-]|[ ]\d)"
 _OTHER_IINS = ("1800", "2131")
 # Maestro issues 12-digit cards too; only with a card word nearby (a 12-digit number is as
 # likely a My Number or a tracking number).
-_MAESTRO_12 = re.compile(r"(?:50(?:18|20|38)|5[6-8]\d\d|6304|6759|676[1-3]|6390)\d{8}")
+_MAESTRO_12 = lazy_re(r"(?:50(?:18|20|38)|5[6-8]\d\d|6304|6759|676[1-3]|6390)\d{8}")
 
 
 class GuardCreditCardRecognizer(GuardPatternRecognizer):
@@ -48,6 +49,7 @@ class GuardCreditCardRecognizer(GuardPatternRecognizer):
             rf"|([ \-])\d{{6}}\2\d{{4,5}}){_NOT_IN_NUMBER_AFTER}",
             0.9,
             not_after=_NOT_IN_NUMBER_BEFORE,
+            prefilter=r"\d{4}[ \-]\d{4,6}[ \-]\d{4}",
         ),
         GuardPattern("card_plain", r"\d{13,19}(?![\d\-])", 0.8, not_after=_NOT_IN_NUMBER_BEFORE),
         GuardPattern(
@@ -225,6 +227,7 @@ class JpBankAccountRecognizer(GuardPatternRecognizer):
             r"(?P<pii>\d{7,8})(?!\d)",
             0.55,
             requires_context=True,
+            starts_with=("bank", "account", "acct"),
         ),
     )
     CONTEXT = ("銀行", "支店", "ゆうちょ", "記号", "口座", "振込", "bank", "branch", "transfer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
 
 __all__ = ["GuardEmailRecognizer", "GuardIpRecognizer", "GuardUrlRecognizer"]
@@ -59,12 +60,14 @@ class GuardIpRecognizer(GuardPatternRecognizer):
             r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d|\.\d)",
             0.8,
             not_after=r"[\d.]|[A-Za-z]\.",
+            prefilter=r"\d\.\d{1,3}\.\d",
         ),
         GuardPattern(
             "ipv6",
             r"(?<![0-9A-Fa-f:.])(?=[0-9A-Fa-f:.]*[0-9A-Fa-f]:)(?=[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:)"
             r"[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:]|\.\d)",
             0.8,
+            prefilter=r":[0-9A-Fa-f.]*:",
         ),
     )
     CONTEXT = ("ip", "address", "ipアドレス", "アドレス", "接続元", "host", "server", "login")
@@ -86,7 +89,7 @@ class GuardIpRecognizer(GuardPatternRecognizer):
 
 
 # a version word right before the dotted number (nothing but "is", "to", ":" in between)
-_VERSION_BEFORE_RE = re.compile(
+_VERSION_BEFORE_RE = lazy_re(
     r"(?<![a-z])(?:firmware|fw|version|ver\.?|build|release|update|updated|upgrade|upgraded|patch|software"
     r"|app|ios|android|os|driver|bios|rom|バージョン|ファームウェア|ファーム)"
     r"(?:[ ]?(?:is|was|to|of|=|:|：|は|が|を))*[ ]*(?:v\.?)?\Z|(?<![a-z])v\.?\Z"

@@ -99,12 +99,14 @@ class JpPostalCodeRecognizer(GuardPatternRecognizer):
             rf"(?P<pii>\d{{3}}-\d{{4}})(?![\d\-])\s*(?:{'|'.join(prefectures())})",
             0.85,
             not_after=r"[\d\-]",
+            prefilter=r"\d-\d{4}\s*[^\x00-\x7f]",  # a prefecture starts with a kanji
         ),
         GuardPattern(  # "150-0001 Tokyo, Shibuya-ku"
             "postal_before_romanised",
             rf"(?P<pii>\d{{3}}-\d{{4}})(?![\d\-])[ ,]{{1,2}}{JP_PREFS_ROMAN}\b",
             0.85,
             not_after=r"[\d\-]",
+            prefilter=r"\d-\d{4}[ ,]{1,2}[A-Z]",
         ),
         GuardPattern(  # "Shibuya-ku, Tokyo 150-0001"
             "postal_after_romanised",

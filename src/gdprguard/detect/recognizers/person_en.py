@@ -7,7 +7,8 @@ import re
 from functools import cache
 from importlib import resources
 
-from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
+from .._lazy import lazy_re
+from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext, line_matches
 
 __all__ = ["EnPersonRecognizer", "given_names", "surnames"]
 
@@ -267,7 +268,7 @@ BUSINESS_WORDS = frozenset(
 )
 
 _MONTH_NAMES = frozenset(["April", "May", "June", "August"])
-_DAY_AFTER_RE = re.compile(r"[ ]?\d")
+_DAY_AFTER_RE = lazy_re(r"[ ]?\d")
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
 _LOW = "a-zß-öø-ÿ\u0100-\u017f"
@@ -299,7 +300,7 @@ _SIGNOFF = (
     r"|un[ ]saludo|atentamente|cordiali[ ]saluti|saluti|met[ ]vriendelijke[ ]groet|groetjes"
     r"|hälsningar|med[ ]vänlig[ ]hälsning|mvh|abraços|atenciosamente|-|--|—)"
 )
-_TOKEN_RE = re.compile(rf"[A-Za-z'{_UP}{_LOW}][A-Za-z'\-{_UP}{_LOW}]*")
+_TOKEN_RE = lazy_re(rf"[A-Za-z'{_UP}{_LOW}][A-Za-z'\-{_UP}{_LOW}]*")
 _NOT_LETTER = rf"[A-Za-z{_UP}{_LOW}]"
 _CLAUSE_END = r"(?=[ ]*(?:[,.;:!?)|\n]|$|[ ](?:from|at|of|here|in|on|and|for)\b))"
 # A chat or transcript speaker label, a timestamp or an e-mail quote marker before a line's text.
@@ -339,6 +340,18 @@ def _trie(words: str) -> str:
     return rf"(?:\b(?=[{''.join(firsts)}])" + emit(tree) + ")"
 
 
+def _start_words(*alternations: str) -> tuple[str, ...]:
+    """The shortest words of ``|``-separated alternations that every alternative starts with
+    (lower case): a regex beginning with one of the alternations can only match where one of
+    them occurs (``GuardPattern(starts_with=...)``)."""
+    words = sorted({w.lower() for text in alternations for w in text.split("|")})
+    out: list[str] = []
+    for word in words:  # sorted: a word's prefixes come before it
+        if not any(word.startswith(kept) for kept in out):
+            out.append(word)
+    return tuple(out)
+
+
 # field labels followed by a person's name (ticket metadata, forms, bank details)
 _LABEL_TEXT = (
     "name|full name|customer name|customer|contact|contact person|requester|requestor"
@@ -361,8 +374,9 @@ _GREETINGS = _trie(
     "|chère|hola|buenos días|buenas tardes|estimado|estimada|querido|querida|ciao|buongiorno"
     "|gentile|hej|hei|goedemorgen|goedemiddag|beste|olá|oi|prezado|prezada"
 )
-_INTROS = _trie("my name is|my name's|name is|this is|i am|i'm|im|it's|regards from|yours,")
-_HOLDERS = _trie(
+_INTRO_TEXT = "my name is|my name's|name is|this is|i am|i'm|im|it's|regards from|yours,"
+_INTROS = _trie(_INTRO_TEXT)
+_HOLDER_TEXT = (
     "registered to|account holder|card holder|cardholder|holder|in the name of|addressed to"
     "|is named|was named|is called|was called|account name|name on the card|name on card"
     "|name on the account|name on account|kontoinhaber|kontoinhaberin|inhaber|inhaberin"
@@ -371,6 +385,7 @@ _HOLDERS = _trie(
     "|holder name|account holder name|payee name|recipient name|name of the account holder"
     "|signed for by|received by|ordered by|picked up by|collected by|left with|handed to"
 )
+_HOLDERS = _trie(_HOLDER_TEXT)
 _FAMILY = (
     r"(?:wife|husband|partner|spouse|son|daughter|mother|father|mom|mum|mommy|mummy|dad|daddy"
     r"|brother|sister|child|kid|baby|friend|colleague|coworker|co-worker|boss|grandson"
@@ -405,7 +420,7 @@ _COLLOCATIONS = frozenset(
     Ted+Lasso Peppa+Pig Thomas+Tank Hello+Kitty Apple+Pay Google+Pay Amazon+Prime"""
     )
 )
-_STREET_SUFFIX_RE = re.compile(
+_STREET_SUFFIX_RE = lazy_re(
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Close|Crescent|Grove|Hill|Row|Mews|Gardens|Square|Parkway|Highway|Walk)s?\.?\Z"
 )
@@ -435,6 +450,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"{_LINE_PREFIX}(?i:{_GREETINGS})[ ]*,?[ ]+(?P<pii>{_NAME}|{_LOWER_NAME})"
             r"[ ]*(?=[,!:.\n]|$)",
             0.8,
+            line_start=True,
         ),
         GuardPattern(
             "introduction",
@@ -442,6 +458,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             not_after=_NOT_LETTER,
             needles=("name", "this is", "i am", "i'm", "im ", "it's", "regards from", "yours,"),
+            starts_with=_start_words(_INTRO_TEXT),
         ),
         GuardPattern(  # "Gloria here —", "Hi all, Kofi here."
             "here",
@@ -456,6 +473,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             not_after=r"[^\s(\[|,;]",
             needles=(":",),
+            starts_with=_start_words(_LABEL_TEXT),
         ),
         GuardPattern(  # "registered to Grant Jackson,", "(holder Jürgen Weiß)", "account name X Y"
             "holder",
@@ -481,6 +499,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 "beneficiary",
                 "payee",
             ),
+            starts_with=_start_words(_HOLDER_TEXT),
         ),
         GuardPattern(  # "Agent (Jane):", "Rep (Jane Doe):"
             "speaker",
@@ -488,6 +507,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"(?P<pii>{_NAME})\)[ ]?:",
             0.85,
             needles=("(",),
+            line_start=True,
         ),
         GuardPattern(  # "Agent Kofi:", "[10:02] Priyanka:", "Customer Jenna M.:"
             "speaker_label",
@@ -496,12 +516,14 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"(?P<pii>{_NAME}|{_LOWER_NAME})[ ]?:(?![/\d])",
             0.8,
             needles=(":",),
+            line_start=True,
         ),
         GuardPattern(  # "[Hunter]: hi", "<Mia> thanks"
             "bracket_speaker",
             rf"^[ \t]*(?:\[|<)(?P<pii>{_NAME})(?:\]|>)[ ]?:?[ ]",
             0.8,
             needles=("[", "<"),
+            line_start=True,
         ),
         GuardPattern(  # "Maple & Co., Amy speaking.", "Agent: Jane speaking"
             "speaking",
@@ -516,6 +538,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             not_after=_NOT_LETTER,
             needles=(" with ",),
+            starts_with=("chatting with", "speaking with", "talking with", "connected with"),
         ),
         GuardPattern(  # "my wife Anna", "our son's name is Leo", "my colleague, Dana Ruiz,"
             "relative",
@@ -524,6 +547,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             not_after=_NOT_LETTER,
             needles=("my ", "our ", "his ", "her ", "their "),
+            starts_with=("my ", "our ", "his ", "her ", "their "),
         ),
         GuardPattern(  # "the driver, Tunde, said", "your courier Maksim" (known names only)
             "role_apposition",
@@ -532,6 +556,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.75,
             not_after=_NOT_LETTER,
             needles=("the ", "your ", "our ", "a "),
+            starts_with=("the ", "your ", "our ", "a "),
         ),
         GuardPattern(
             "signoff",
@@ -539,6 +564,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"(?P<pii>{_NAME}{_SUFFIX}|{_LOWER_NAME})[ \t]*$",
             0.8,
             needles=("\n",),
+            line_start=True,
         ),
         GuardPattern(  # "...call me at 555-0132? - Michael" at the end of a message or line
             "dash_signoff",
@@ -559,6 +585,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.75,
             not_after=_NOT_LETTER,
             needles=("thank", "regards", "cheers", "best"),
+            starts_with=("thanks", "thank you", "regards", "cheers", "best"),
         ),
         GuardPattern(  # "Agent: Thanks Glenda, I see ...", "Thanks Ada." (known names only)
             "thanks_name",
@@ -567,6 +594,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.65,
             not_after=_NOT_LETTER,
             needles=("thank", "cheers", "ta "),
+            starts_with=("thanks", "thank you", "cheers", "ta"),
         ),
         GuardPattern(  # "Deirdre Walsh | Office Manager", "Kofi Mensah, Support Lead"
             "signature",
@@ -574,17 +602,20 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             r"(?:[ ][A-Z][A-Za-z&]*){0,3}[ ]*$",
             0.75,
             needles=("|", ",", "-", "–", "—"),
+            line_start=True,
         ),
         GuardPattern(  # a full name alone on the last line of a message
             "last_line",
             rf"^[ \t]*(?P<pii>{_FULL_NAME}|{_CAPS_NAME})[ \t]*\n?\Z",
             0.75,
+            line_start=True,
         ),
         GuardPattern(  # "Regards,\nKOFI MENSAH" (known names only)
             "signoff_caps",
             rf"^[ \t]*{_SIGNOFF}[ ]*[,!.]?[ ]*\n[ \t]*(?P<pii>{_CAPS_NAME})[ \t]*$",
             0.8,
             needles=("\n",),
+            line_start=True,
         ),
         GuardPattern(  # "On Mon, 3 Jun 2024, Kofi Mensah wrote:", "Kofi Mensah <k@x.com> wrote:"
             "wrote",
@@ -613,6 +644,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             r"(?:[ ][A-Z]\.?)?(?:[ ][A-Z][A-Z'\-]+){1,2})(?![A-Za-z])",
             0.8,
             prefilter=r"(?<![A-Z])[A-Z]{2,}[ ][A-Z]",
+            starts_with=_start_words(_LABEL_TEXT, _HOLDER_TEXT),
         ),
         GuardPattern(
             "display_name",
@@ -678,9 +710,9 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             out.append(m)
         out.extend(self._given_name_words(ctx))
         if ":" in text:
-            out.extend(self._list_names(text))
+            out.extend(self._list_names(ctx))
         if "\n" in text:
-            out.extend(self._above_job_title(text))
+            out.extend(self._above_job_title(ctx))
         return out
 
     def _given_name_words(self, ctx: ScanContext) -> list[RawMatch]:
@@ -734,9 +766,9 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             out.append(RawMatch("PERSON", start, end, round(score, 2), self.rec_name))
         return out
 
-    def _list_names(self, text: str) -> list[RawMatch]:
+    def _list_names(self, ctx: ScanContext) -> list[RawMatch]:
         out = []
-        for m in _LIST_RE.finditer(text):
+        for m in line_matches(_LIST_RE, ctx):
             base = m.start("list")
             for item in _ITEM_RE.finditer(m.group("list")):
                 value = item.group("name")
@@ -751,9 +783,9 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 out.append(RawMatch("PERSON", start, start + len(value), 0.8, self.rec_name))
         return out
 
-    def _above_job_title(self, text: str) -> list[RawMatch]:
+    def _above_job_title(self, ctx: ScanContext) -> list[RawMatch]:
         out = []
-        for m in _ABOVE_TITLE_RE.finditer(text):
+        for m in line_matches(_ABOVE_TITLE_RE, ctx):
             tokens = _TOKEN_RE.findall(m.group("pii"))
             if any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
                 continue
@@ -814,12 +846,12 @@ class EnPersonRecognizer(GuardPatternRecognizer):
 
 
 # "CC: Lena Fischer, Tom Okoro and Mia", "Participants: ..."
-_LIST_RE = re.compile(
+_LIST_RE = lazy_re(
     r"^[ \t]*(?i:ccs?|bcc|cc'd|copied|participants|followers|watchers|collaborators|attendees"
     r"|assignees|agents)[ ]?:[ ]*(?P<list>[^\n]{1,300})",
     re.MULTILINE,
 )
-_ITEM_RE = re.compile(
+_ITEM_RE = lazy_re(
     rf"(?:^|[,;&][ ]*|[ ]and[ ]+)(?P<name>{_NAME}|{_LOWER_NAME})(?=[ ]*(?:[,;&<(]|[ ]and[ ]|$))"
 )
 _JOB_WORDS = (
@@ -829,11 +861,11 @@ _JOB_WORDS = (
     r"|President|Vice|VP|Team|Customer|Support|Sales|Account|Operations|Office|Accounts)"
 )
 # a full name alone on its line, above a job title line ("Deirdre Walsh\nOffice Manager")
-_ABOVE_TITLE_RE = re.compile(
+_ABOVE_TITLE_RE = lazy_re(
     rf"^[ \t]*(?P<pii>{_FULL_NAME})[ \t]*\n[ \t]*(?:[A-Z][A-Za-z&\-]*[ ]){{0,3}}{_JOB_WORDS}\b",
     re.MULTILINE,
 )
-_SPEECH_LABEL_RE = re.compile(
+_SPEECH_LABEL_RE = lazy_re(
     r"^(?i:agent|caller|customer|client|guest|driver|courier|technician|buyer)[ ]?:"
 )
 # lower-case words that are never a name in the lower-case patterns ("customer: will do")
@@ -852,16 +884,16 @@ _NOT_SPEAKER = _words(
 )
 
 
-_CAP_WORD_RE = re.compile(_WORD)
-_INITIAL_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.")
-_AFTER_LABEL_RE = re.compile(r":[ ]*\Z")
-_LETTER_RE = re.compile(_NOT_LETTER)
-_SURNAME_AHEAD_RE = re.compile(rf"(?:[ ][A-Z]\.)?[ ]{_SURNAME}")
-_MID_AFTER_RE = re.compile(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$", re.MULTILINE)
+_CAP_WORD_RE = lazy_re(_WORD)
+_INITIAL_RE = lazy_re(r"(?<![A-Za-z])[A-Z]\.")
+_AFTER_LABEL_RE = lazy_re(r":[ ]*\Z")
+_LETTER_RE = lazy_re(_NOT_LETTER)
+_SURNAME_AHEAD_RE = lazy_re(rf"(?:[ ][A-Z]\.)?[ ]{_SURNAME}")
+_MID_AFTER_RE = lazy_re(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$", re.MULTILINE)
 # given names that are never a person without a cue (words, months, titles)
 _NEVER_ALONE = STOP_WORDS | BUSINESS_WORDS | AMBIGUOUS_WORDS
-_PREV_WORD_RE = re.compile(r"([A-Za-z']+)[ ]\Z")
-_NEXT_WORD_RE = re.compile(r"[ ]([a-z]+)")
+_PREV_WORD_RE = lazy_re(r"([A-Za-z']+)[ ]\Z")
+_NEXT_WORD_RE = lazy_re(r"[ ]([a-z]+)")
 # words around a capitalised given name that say a person is meant: "spoke to Kofi",
 # "Priyanka said", "ask Mia"
 _PERSON_BEFORE = _words(

@@ -20,13 +20,22 @@ organisational suffix (``梅田支店``) are rejected.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import ClassVar
 
+from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
-from ._base import GuardRecognizer, RawMatch, ScanContext
+from ._base import (
+    GuardRecognizer,
+    RawMatch,
+    ScanContext,
+    line_matches,
+    matches_at,
+    word_starts,
+)
 from .person_en import BUSINESS_WORDS, STOP_WORDS, is_given_name, is_surname
 
 __all__ = ["JaPersonRecognizer"]
@@ -46,14 +55,14 @@ HONORIFICS: tuple[str, ...] = (
     "先生",
     "御中",
 )
-_HONORIFIC_RE = re.compile("|".join(HONORIFICS))
-_INTRO_AFTER_RE = re.compile(
+_HONORIFIC_RE = lazy_re("|".join(HONORIFICS))
+_INTRO_AFTER_RE = lazy_re(
     r"\s?(?:と申します|と申し|ともうします|です。|でございます|と言います|といいます)"
 )
-_BEFORE_RE = re.compile(
+_BEFORE_RE = lazy_re(
     r"(?:担当|担当者|担当の|宛|名前|氏名|お名前|名義|差出人|送信者|From|TO)[\s:：は]*$"
 )
-_CJK_RE = re.compile(r"[一-龥々]")
+_CJK_RE = lazy_re(r"[一-龥々]")
 
 _KANJI = "一-龥々〆ヶ"
 _KATA = "ァ-ヺー"
@@ -77,7 +86,7 @@ _FAMILY_WORDS = (
 _HONORIFIC_AHEAD = r"(?=[ ]?(?:様|さま|さん|殿|氏(?![名])))"
 
 # Words of shop, company and role names: not people even before さん or と申します.
-_BUSINESS_RE = re.compile(
+_BUSINESS_RE = lazy_re(
     r"(?:ストア|ショップ|センター|サポート|カスタマー|サービス|オンライン|マート|デパート|ホテル"
     r"|クリニック|チーム|スタッフ|メンバー|ユーザー|オペレーター|ドライバー|グループ|カンパニー"
     r"|店|商店|会社|銀行|支店|本店|担当|担当者|係|窓口|事業部|営業部|課|家電|事務所|病院|大学|協会|運輸"
@@ -86,36 +95,36 @@ _BUSINESS_RE = re.compile(
 _NOT_PERSON_SINGLE = frozenset("神王奥皆客仏姫坊殿中上下前今大新")
 # A "name" directly followed by one of these is a place, an organisation or a product
 # (梅田支店, 森駅, 山本工務店, 田中製作所, 佐藤物産, リカちゃん人形).
-_ORG_SUFFIX_RE = re.compile(
+_ORG_SUFFIX_RE = lazy_re(
     r"(?:ちゃん|くん|さん)?(?:支店|本店|店|駅|銀行|市|区|町|村|県|営業所|支社|病院|大学|商店|工場"
     r"|郵便局|通り|線|ビル|工務店|製作所|物産|株式会社|有限会社|合同会社|商会|建設|工業|産業|商事"
     r"|興業|電機|電気|運輸|食品|不動産|薬局|医院|歯科|事務所|ホールディングス|グループ|人形"
     r"|シリーズ|空港|港|法律|会計|税理士|屋(?![敷])|堂|舗)"
 )
 # a company-form word just before a "name": 株式会社田中製作所, (株)佐藤
-_ORG_PREFIX_RE = re.compile(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\)|㈱|㈲)[ ]?$")
+_ORG_PREFIX_RE = lazy_re(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\)|㈱|㈲)[ ]?$")
 # a bare surname that is also a place, followed by a movement particle: 羽田に到着, 松本から
-_PLACE_AFTER_RE = re.compile(r"(?:に|へ|から|まで|で|駅|空港|方面|行き|発|着|経由)")
+_PLACE_AFTER_RE = lazy_re(r"(?:に|へ|から|まで|で|駅|空港|方面|行き|発|着|経由)")
 _ROLE = (
     r"(?:担当|担当者|係|スタッフ|オペレーター|サポート|センター|窓口|デスク|ストア|ショップ|商店"
     r"|家電|店)"
 )
-_CLOSING_RE = re.compile(
+_CLOSING_RE = lazy_re(
     r"(?:お願い(?:いた)?します|お願い申し上げます|以上です|ありがとうございました|ございます"
     r"|失礼します|失礼いたします)[。.!！]?[ ]*$"
 )
-_CONTACT_LINE_RE = re.compile(r"[ ]*(?:TEL|Tel|tel|電話|携帯|E-?mail|Mail|メール|〒|FAX|Fax)")
+_CONTACT_LINE_RE = lazy_re(r"[ ]*(?:TEL|Tel|tel|電話|携帯|E-?mail|Mail|メール|〒|FAX|Fax)")
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     (  # 松本と申します, イトウソウタロウと申します, アベ レイと申します
         "introduction",
-        re.compile(rf"(?P<pii>{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"),
+        lazy_re(rf"(?P<pii>{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"),
         0.85,
         ("と申し", "ともうし", "といいます", "と言います"),
     ),
     (  # 担当の松本です, さくらオンラインショップの山田でございます, センター、森です
         "role_desu",
-        re.compile(
+        lazy_re(
             rf"{_ROLE}(?:の|、)[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
             r"(?=でございます|です|が(?:担当|確認|承り))"
         ),
@@ -124,7 +133,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # お世話になっております。林です。 (self-identification after an opening formula)
         "greeting_desu",
-        re.compile(
+        lazy_re(
             r"(?:お世話になっております|お世話になります|お疲れ様です|こんにちは|はじめまして)"
             rf"[。、]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})(?=です|でございます)"
         ),
@@ -133,7 +142,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 山田でございます / 、佐藤 あすかです
         "desu",
-        re.compile(
+        lazy_re(
             rf"(?:^|(?<=[。、：:\n]))[ ]?(?P<pii>[{_KANJI}]{{2,4}}|[{_KANJI}]{{1,4}}[ ]{_GIVEN})"
             r"(?=でございます|です[。\n]|です$)",
             re.MULTILINE,
@@ -143,13 +152,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん, グエン・ヴァン・ナム様
         "honorific",
-        re.compile(rf"(?P<pii>{_KATA_DOTTED}|{_NAME}){_HONORIFIC_AHEAD}"),
+        lazy_re(rf"(?P<pii>{_KATA_DOTTED}|{_NAME}){_HONORIFIC_AHEAD}"),
         0.85,
         ("様", "さま", "さん", "殿", "氏"),
     ),
     (  # オペレーター（森）：
         "role_paren",
-        re.compile(
+        lazy_re(
             rf"(?:オペレーター|担当者?|スタッフ|係員?|店員|Agent|agent)[(](?P<pii>{_NAME}|{_LATIN})[)]"
         ),
         0.85,
@@ -157,7 +166,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 担当：林
         "label",
-        re.compile(
+        lazy_re(
             r"(?:氏名|お名前|名前|名義人|口座名義|名義|ご契約者|契約者|ご依頼主|依頼主|受取人"
             r"|お届け先氏名|フリガナ|ふりがな|カナ|担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
             rf"(?P<pii>{_LATIN}|{_WORD6}(?:[ ]{_WORD6})?)"
@@ -167,7 +176,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 担当のEmily Clarkeさん, Ryohei Kato様, Chen様, Sato さん, Kim(お客様)
         "latin_honorific",
-        re.compile(
+        lazy_re(
             rf"(?P<pii>{_LATIN_ANY})(?=[ ]?(?:様|さま|さん|殿|氏|くん|ちゃん|と申し"
             r"|\((?:お客様|顧客|担当|担当者|オペレーター|スタッフ|店員|本人|ご本人)\)))"
         ),
@@ -176,7 +185,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 名義 TAKESHI OGAWA, 口座名義人 Ryohei Kato, カード名義：HANAKO SATO
         "latin_label",
-        re.compile(
+        lazy_re(
             r"(?:名義人?|口座名義人?|カード名義人?|氏名|お名前|名前|ご契約者|契約者|受取人|送り主"
             rf"|差出人)[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})"
         ),
@@ -185,7 +194,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # 担当ヤマダ：, 担当エリカ:, 本日の担当小松です
         "tanto",
-        re.compile(
+        lazy_re(
             rf"担当(?:者)?[ ]?(?P<pii>[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
             r"(?=[ ]?(?:[:：]|です|でございます|が|より|から|[ 、。\n)]|$))",
             re.MULTILINE,
@@ -195,19 +204,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # (旧姓中山), 旧姓：佐藤
         "maiden",
-        re.compile(rf"旧姓[ ]?[:：]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|{_LATIN_ANY})"),
+        lazy_re(rf"旧姓[ ]?[:：]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|{_LATIN_ANY})"),
         0.85,
         ("旧姓",),
     ),
     (  # a name alone on its line: kept when a closing formula precedes or a contact line follows
         "own_line",
-        re.compile(rf"^[ ]*(?P<pii>{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
+        lazy_re(rf"^[ ]*(?P<pii>{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
         0.85,
         ("\n",),
     ),
     (  # ...に電話ください。ヨシダ ナナミ  (a two-part name closing a post)
         "trailing_name",
-        re.compile(rf"(?<=[。！？!?])[ ]?(?P<pii>{_PART}[ ]{_PART})[ ]*$", re.MULTILINE),
+        lazy_re(rf"(?<=[。！？!?])[ ]?(?P<pii>{_PART}[ ]{_PART})[ ]*$", re.MULTILINE),
         0.8,
         ("。", "！", "？", "!", "?"),
     ),
@@ -298,7 +307,7 @@ class JaPersonRecognizer(GuardRecognizer):
         for name, rx, score, needles in _PATTERNS:
             if not any(n in text for n in needles):
                 continue
-            for m in rx.finditer(text):
+            for m in _candidates(name, rx, ctx):
                 start, end = m.span("pii")
                 if self._accept(name, ctx, start, end):
                     out.append((start, end, score))
@@ -339,6 +348,25 @@ class JaPersonRecognizer(GuardRecognizer):
         return pattern != "desu"
 
 
+# Where the matches of a context pattern can start, when that is known: own_line at line starts,
+# trailing_name right after a sentence end, desu at a line start or after 。、：: (their regexes
+# begin with ``^``/look-behinds on exactly these); trying the regex there only gives the
+# same matches as scanning the whole text.
+_STARTS_AFTER = {"trailing_name": ("。", "！", "？", "!", "?"), "desu": ("。", "、", "：", ":")}
+
+
+def _candidates(name: str, rx: re.Pattern[str], ctx: ScanContext) -> Iterable[re.Match[str]]:
+    if name == "own_line":
+        return line_matches(rx, ctx)
+    after = _STARTS_AFTER.get(name)
+    if after is None:
+        return rx.finditer(ctx.text)
+    starts = [i + 1 for i in word_starts(ctx.text, after)]
+    if name == "desu":
+        starts = sorted({*starts, *ctx.line_starts})
+    return matches_at(rx, ctx, starts)
+
+
 @cache
 def ja_given_kana() -> frozenset[str]:
     """Japanese given names in hiragana (``gdprguard/data/ja_given_kana.txt``)."""
@@ -375,9 +403,7 @@ def _org_context(text: str, start: int, end: int) -> bool:
     return start > 0 and _SHOP_BEFORE_RE.search(text, max(0, start - 8), start) is not None
 
 
-_SHOP_BEFORE_RE = re.compile(
-    r"(?:ショップ|ストア|商店|書店|花店|工房|サロン|カフェ|ベーカリー|店)$"
-)
+_SHOP_BEFORE_RE = lazy_re(r"(?:ショップ|ストア|商店|書店|花店|工房|サロン|カフェ|ベーカリー|店)$")
 
 
 def _place_context(text: str, start: int, end: int) -> bool:
@@ -389,21 +415,21 @@ def _place_context(text: str, start: int, end: int) -> bool:
 # あやかです, 弟のはると, 名前はたくみです, by なっちゃん
 # Contexts that introduce a hiragana given name (family members, 名前は, by):
 # 弟のはると, 名前はたくみです, by なっちゃん
-_KANA_CONTEXT_RE = re.compile(
+_KANA_CONTEXT_RE = lazy_re(
     rf"(?:(?P<family>{_FAMILY_WORDS}の)|(?P<named>(?:名前|なまえ)(?:は|が))"
     r"|(?P<by>(?:by|By|from|From|BY)))"
     rf"[ ]?(?P<run>[{_HIRA}ー]{{2,8}})"
 )
 _KANA_CONTEXT_NEEDLES = ("の", "名前", "なまえ", "by", "By", "BY", "from", "From")
-_KANA_CHAN_RE = re.compile(rf"(?<![{_HIRA}])(?P<run>[{_HIRA}]{{2,6}})(?=ちゃん|くん)")
-_KANA_BOUNDARY_RE = re.compile(
+_KANA_CHAN_RE = lazy_re(rf"(?<![{_HIRA}])(?P<run>[{_HIRA}]{{2,6}})(?=ちゃん|くん)")
+_KANA_BOUNDARY_RE = lazy_re(
     r"(?:が|は|に|の|も|と|を|へ|から|より|まで|です|でした|でーす|だよ|だけど|ちゃん|くん|さん|様"
     r"|[、。！!？?)）\s」]|$)"
 )
 # a self-introduction: あやかです, しょうたより, after a sentence start or a greeting
-_KANA_INTRO_RE = re.compile(r"です|でした|でーす|と申し|といいます|と言います|だよ|より")
-_SENTENCE_START_RE = re.compile(r"(?:^|[。、！!？?\n」）)]|はじめまして|こんにちは)[ ]?\Z")
-_NICKNAME_RE = re.compile(rf"[{_HIRA}]{{1,3}}っ(?:ちゃん|くん)")
+_KANA_INTRO_RE = lazy_re(r"です|でした|でーす|と申し|といいます|と言います|だよ|より")
+_SENTENCE_START_RE = lazy_re(r"(?:^|[。、！!？?\n」）)]|はじめまして|こんにちは)[ ]?\Z")
+_NICKNAME_RE = lazy_re(rf"[{_HIRA}]{{1,3}}っ(?:ちゃん|くん)")
 
 
 def _kana_given_names(text: str) -> list[tuple[int, int, float]]:
@@ -459,11 +485,11 @@ def _own_line_context(ctx: ScanContext, start: int, end: int) -> bool:
     return line_end < len(text) and _CONTACT_LINE_RE.match(text, line_end + 1) is not None
 
 
-_KANJI_ONLY_RE = re.compile(rf"[{_KANJI}]+")
-_HIRA_ONLY_RE = re.compile(rf"[{_HIRA}]+")
-_NAME_CHAR_RE = re.compile(rf"[{_KANJI}{_KATA}{_HIRA}]")
-_AFTER_NAME_RE = re.compile(r"[ ]?(?:様|さま|さん|殿|と申し|です|でございます|[、。,.)）」』\n]|$)")
-_BEFORE_NAME_RE = re.compile(r"(?:^|[\n：:、。（(「『 ]|もしもし、)\Z")
+_KANJI_ONLY_RE = lazy_re(rf"[{_KANJI}]+")
+_HIRA_ONLY_RE = lazy_re(rf"[{_HIRA}]+")
+_NAME_CHAR_RE = lazy_re(rf"[{_KANJI}{_KATA}{_HIRA}]")
+_AFTER_NAME_RE = lazy_re(r"[ ]?(?:様|さま|さん|殿|と申し|です|でございます|[、。,.)）」』\n]|$)")
+_BEFORE_NAME_RE = lazy_re(r"(?:^|[\n：:、。（(「『 ]|もしもし、)\Z")
 _BEFORE_NAME_SPAN = len("もしもし、")  # the longest alternative: search only that far back
 
 
@@ -497,8 +523,8 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_PARTICLE_HEAD_RE = re.compile(rf"[のはがをにと](?=[{_HIRA}]{{2,}})")
-_NOUN_CHAR_RE = re.compile(rf"[{_KANJI}{_KATA}]")
+_PARTICLE_HEAD_RE = lazy_re(rf"[のはがをにと](?=[{_HIRA}]{{2,}})")
+_NOUN_CHAR_RE = lazy_re(rf"[{_KANJI}{_KATA}]")
 
 
 def _strip_particle(text: str, start: int, end: int) -> int:

@@ -18,9 +18,10 @@ from functools import lru_cache
 import phonenumbers
 
 from ...text.phone import fits_plan, parse_phone, phone_digits
+from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
 
-__all__ = ["GuardPhoneRecognizer"]
+__all__ = ["GuardPhoneRecognizer", "clear_cache"]
 
 _B = r"[A-Za-z0-9\-+#/.]|\d[ .]"  # what may not come right before: part of a longer token
 _A = r"(?![A-Za-z0-9]|[\-/.]\d|[ ]\d{4})"
@@ -97,6 +98,7 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             r"(?:0\d{9,10}|[2-9]\d{9})(?![A-Za-z0-9]|[\-/.]\d)",
             0.4,
             not_after=r"[A-Za-z0-9\-+#/.]",
+            prefilter=r"\d{10}",
         ),
     )
     CONTEXT = (
@@ -185,7 +187,7 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
 
 
 _DE_AT = ("DE", "AT")
-_GROUP_SEP_RE = re.compile(r"[ \-./]+")
+_GROUP_SEP_RE = lazy_re(r"[ \-./]+")
 _TRUNK_REGIONS = ("JP", "GB")
 
 
@@ -193,6 +195,11 @@ _TRUNK_REGIONS = ("JP", "GB")
 def _valid_in(digits: str, region: str) -> bool:
     number = parse_phone(digits, region)
     return number is not None and phonenumbers.is_valid_number(number)
+
+
+def clear_cache() -> None:
+    """Forget the cached numbering-plan checks."""
+    _valid_in.cache_clear()
 
 
 def _valid_de_at(value: str) -> bool:
