@@ -72,6 +72,38 @@ def _flex_pattern(value: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(re.escape(w) for w in words))
 
 
+def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match of *pattern* in *text*, overlapping ones included."""
+    found: list[re.Match[str]] = []
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        found.append(match)
+        position = match.start() + 1
+    return found
+
+
+def _align(body: str, text: str) -> list[int] | None:
+    """For each position of *body*, the position of the same character in *text*, when the
+    two differ only in whitespace (else None). Whitespace positions map to -1."""
+    body_chars = [i for i, ch in enumerate(body) if not ch.isspace()]
+    text_chars = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if len(body_chars) != len(text_chars):
+        return None
+    if any(body[i] != text[j] for i, j in zip(body_chars, text_chars, strict=True)):
+        return None
+    mapping = [-1] * len(body)
+    for i, j in zip(body_chars, text_chars, strict=True):
+        mapping[i] = j
+    return mapping
+
+
+def _map_span(mapping: list[int], start: int, end: int) -> tuple[int, int] | None:
+    inside = [mapping[i] for i in range(start, end) if mapping[i] >= 0]
+    if not inside:
+        return None
+    return inside[0], inside[-1] + 1
+
+
 class HtmlText:
     """The text of an HTML fragment with a map back to source offsets."""
 
@@ -83,18 +115,27 @@ class HtmlText:
     def locate(self, body: str, ranges: Sequence[TextRange]) -> tuple[list[TextRange], int]:
         """Find each range of the plain *body* in this text; returns (found ranges, missed count).
 
-        The n-th occurrence of a value in *body* maps to its n-th occurrence here (or the last one
-        there is), comparing text with whitespace ignored.
+        When the two texts hold the same characters apart from whitespace (the usual case: the
+        helpdesk's plain body is its HTML body's text), each range maps position by position.
+        Otherwise the n-th occurrence of a value in *body* maps to its n-th occurrence here (or
+        the last one there is), counting overlapping occurrences on both sides, whitespace
+        ignored.
         """
+        aligned = _align(body, self.text)
         found: list[TextRange] = []
         missed = 0
         for rng in ranges:
             value = body[rng.start : rng.end]
             if not value.strip():
                 continue
+            if aligned is not None:
+                span = _map_span(aligned, rng.start, rng.end)
+                if span is not None:
+                    found.append(TextRange(span[0], span[1], value))
+                    continue
             pattern = _flex_pattern(value)
-            nth = len(pattern.findall(body, 0, rng.start)) if rng.start else 0
-            matches = list(pattern.finditer(self.text))
+            nth = sum(1 for m in _overlapping(pattern, body) if m.start() < rng.start)
+            matches = _overlapping(pattern, self.text)
             if not matches:
                 missed += 1
                 continue
