@@ -25,12 +25,14 @@ TABLES = {
     "dsar_requests",
     "dsar_identifiers",
     "dsar_events",
+    "webhook_events",
+    "webhook_signatures",
     "alembic_version",
 }
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -39,7 +41,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0004"
+        assert second.current_revision() == "0005"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:

@@ -41,6 +41,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "sweep",
     "dsar",
+    "serve",
+    "events",
     "schedule",
     "policy",
 )

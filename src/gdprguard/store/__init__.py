@@ -19,6 +19,8 @@ from ._schema import (
     sealed_records,
     subject_index,
     vault_state,
+    webhook_events,
+    webhook_signatures,
 )
 from ._store import MIGRATIONS_DIR, Store, insert_ignore
 
@@ -44,4 +46,6 @@ __all__ = [
     "subject_index",
     "translate_errors",
     "vault_state",
+    "webhook_events",
+    "webhook_signatures",
 ]

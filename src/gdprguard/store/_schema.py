@@ -38,6 +38,8 @@ __all__ = [
     "sealed_records",
     "subject_index",
     "vault_state",
+    "webhook_events",
+    "webhook_signatures",
 ]
 
 metadata = MetaData(
@@ -263,4 +265,34 @@ dsar_events = Table(
     Column("event", String(40), nullable=False),
     Column("status", String(24), nullable=False),
     Column("detail", Text, nullable=False),
+)
+
+
+#: The webhook receiver's durable queue: an event is committed here before the helpdesk gets its
+#: 2xx. Ids only (connector, ticket, comment); never the payload's text.
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("comment_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("outcome", Text, nullable=True),
+    CheckConstraint("status IN ('queued', 'processing', 'done', 'failed', 'dead')", name="status"),
+    Index("ix_webhook_events_status_next", "status", "next_attempt_at"),
+    Index("ix_webhook_events_ticket", "connector", "ticket_id", "status"),
+)
+
+#: Keyed hashes of webhook signatures (or event ids) already accepted, to refuse replays.
+webhook_signatures = Table(
+    "webhook_signatures",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
