@@ -26,6 +26,13 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert len(lines) == 2
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert lines[1] in ci_script.splitlines()
+    # CI runs the first line too (in a fresh virtualenv), so it must name a real command.
+    assert lines[0] in ci_script.splitlines()
+    command = re.search(r"&& gdprguard (\w[\w-]*)", lines[0])
+    assert command is not None, "the first line installs gdprguard, then runs a command"
+    from gdprguard.cli.main import app
+
+    assert command.group(1) in {c.name for c in app.registered_commands}
     sample = re.search(r"gdprguard scan (\S+)", lines[0])
     assert sample is None or (ROOT / sample.group(1)).is_file()
 

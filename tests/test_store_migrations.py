@@ -32,7 +32,7 @@ TABLES = {
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0005"
+    assert store.current_revision() == "0005b"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -41,7 +41,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0005"
+        assert second.current_revision() == "0005b"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:

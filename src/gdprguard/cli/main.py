@@ -31,8 +31,10 @@ __all__ = ["app", "main"]  # noqa: F822 - ``app`` is built on first access (__ge
 
 #: command modules, each with ``register(app)``; a plain tuple of names, in help order
 COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
     "init",
     "doctor",
+    "status",
     "scan",
     "sandbox",
     "connector",

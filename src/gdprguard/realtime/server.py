@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, request
@@ -40,6 +40,7 @@ __all__ = ["Receiver", "ReceiverSettings", "WebhookPayload"]
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 CATCH_UP_STREAM = "realtime"
+_FIRST_CATCH_UP = timedelta(minutes=5)
 
 
 def _now() -> datetime:
@@ -219,9 +220,10 @@ class Receiver:
                 continue
             state = bookmarks.get(name, CATCH_UP_STREAM)
             try:
-                export = connector.export_tickets(
-                    state, since=self.clock() if state is None else None
-                )
+                # the first time, from a little before now: change streams refuse to start
+                # within their last minute (Zendesk), and an overlap is harmless
+                since = self.clock() - _FIRST_CATCH_UP if state is None else None
+                export = connector.export_tickets(state, since=since)
                 for ticket in export:
                     result = self.queue.accept(name, ticket.id)
                     queued += result.status == "queued"

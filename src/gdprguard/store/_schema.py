@@ -180,7 +180,7 @@ plans = Table(
     Column("policy_sha256", String(64), nullable=False),
     Column("policy_text", Text, nullable=False),
     Column("connectors", Text, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
     Column("summary", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=True),
     Column("kind", String(16), nullable=False, server_default="sweep"),
