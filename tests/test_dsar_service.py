@@ -206,3 +206,25 @@ def test_attachments_are_exported_with_their_checksums(
         for attachment in files:
             content = archive.read(attachment["path"])
             assert hashlib.sha256(content).hexdigest() == attachment["sha256"]
+
+
+def test_a_ticket_gone_between_index_and_read_is_a_problem_not_a_failure(
+    server: Any, vault: Vault, tmp_path: Path
+) -> None:
+    truth = server.ground_truth()
+    person = max(truth["people"], key=lambda p: len(p.get("requested", [])))
+    service = DsarService(vault, {"support": _connector(server)}, clock=lambda: NOW)
+    identifiers = [Identifier(kind="email", value=person["email"])]
+    service.locator().locate(identifiers)  # builds the index
+    gone = person["requested"][0]
+    with server.state.lock:  # purged behind gdprguard's back, with no change event to read
+        del server.state.data.tickets[gone]
+    record = service.request_for("access", identifiers)
+    outcome = service.export(record.request_id, tmp_path / "export.zip", allow_partial=False)
+    assert outcome.status == "exported"
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        data = json.loads(archive.read("data.json"))
+    assert {"connector": "support", "record": f"support:ticket:{gone}", "code": "not-found"} in (
+        data["problems"]
+    )
+    assert str(gone) not in {t["id"] for t in data["tickets"]}
