@@ -285,10 +285,58 @@ def test_(
             f"no connector named {name!r} (known: {known}); add one with `gdprguard connector add`"
         )
     outcome = {**_describe(name, cfg), **check_connector(name, cfg)}
+    webhook = _webhook_status(ctx, name)
+    if webhook is not None:
+        outcome["webhook"] = webhook
     if json_out:
         emit_json(outcome)
     else:
         result(_ok_line(name, outcome))
+        if webhook is not None:
+            result(_webhook_line(name, webhook))
+
+
+def _webhook_status(ctx: typer.Context, name: str) -> dict[str, Any] | None:
+    """Whether a webhook is installed for *name* and whether its events arrive (None when
+    there is no gdprguard home to look in)."""
+    from sqlalchemy import func, select
+
+    from ..realtime.secrets import load_webhook_secret
+    from ..store import webhook_events
+    from ._common import open_vault
+
+    try:
+        with open_vault(ctx) as vault:
+            if load_webhook_secret(vault, name) is None:
+                return {"installed": False}
+            with vault.store.session(write=False) as session:
+                count, last = session.execute(
+                    select(func.count(), func.max(webhook_events.c.received_at)).where(
+                        webhook_events.c.connector == name
+                    )
+                ).one()
+    except UsageError:
+        return None
+    return {
+        "installed": True,
+        "events": int(count),
+        "last_event_at": last.isoformat() if last is not None else None,
+    }
+
+
+def _webhook_line(name: str, webhook: dict[str, Any]) -> str:
+    if not webhook["installed"]:
+        return f"connector {name}: no webhook installed (`gdprguard connector install-webhook`)"
+    if not webhook["events"]:
+        return (
+            f"connector {name}: webhook installed, but no event has arrived yet; is "
+            "`gdprguard serve` reachable at the URL the helpdesk calls (for Freshdesk: was the "
+            "automation rule created)? Add a note to a ticket and test again"
+        )
+    return (
+        f"connector {name}: webhook installed, {webhook['events']} event(s) received, the last "
+        f"at {webhook['last_event_at']}"
+    )
 
 
 @connector_app.command("list")
@@ -309,3 +357,106 @@ def list_(ctx: typer.Context, json_out: JsonOption = False) -> None:
     for row in rows:
         token = f"{row['token']} ({row['token_status']})"
         result(f"{row['name']}\t{row['type']}\t{row['url']}\ttoken {token}")
+
+
+@connector_app.command("install-webhook")
+def install_webhook(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="the NAME of a [connectors.NAME] section")
+    ],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", metavar="PUBLIC_URL", help="where the helpdesk reaches `gdprguard serve`"
+        ),
+    ] = None,
+    uninstall: Annotated[
+        bool, typer.Option("--uninstall", help="remove the webhook and its secret")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Make the helpdesk call `gdprguard serve` on new tickets and comments.
+
+    Zendesk: creates the webhook and its trigger through the API and seals the signing secret
+    in the vault. Freshdesk (whose API cannot create automation rules): seals a new secret and
+    prints the rule to create by hand.
+
+    \b
+    Example: gdprguard connector install-webhook support --url https://gdprguard.example.com
+    """
+    from ..audit import default_actor
+    from ..realtime.secrets import forget_webhook_secret, new_shared_secret, save_webhook_secret
+    from ..realtime.signatures import SECRET_HEADER
+    from ._common import open_vault
+
+    settings = settings_from(ctx)
+    cfg = settings.connectors.get(name)
+    if cfg is None:
+        known = ", ".join(sorted(settings.connectors)) or "none configured"
+        raise ConfigError(f"no connector named {name!r} (known: {known})")
+    hook_name = f"gdprguard-{name}"
+    connector = build_connector(name, cfg)
+    actor = default_actor()
+    try:
+        with open_vault(ctx) as vault:
+            if uninstall:
+                removed = 0
+                if connector.capabilities.webhook_install:
+                    removed = connector.uninstall_webhook(name=hook_name)  # type: ignore[attr-defined]
+                forgot = forget_webhook_secret(vault, name, actor=actor)
+                outcome = {"connector": name, "removed": removed, "secret_destroyed": forgot}
+                if json_out:
+                    emit_json(outcome)
+                else:
+                    result(f"connector {name}: {removed} webhook object(s) removed, secret "
+                           f"{'destroyed' if forgot else 'not found'}")  # fmt: skip
+                return
+            if not url:
+                raise UsageError("--url PUBLIC_URL is required (where the helpdesk reaches serve)")
+            endpoint = _webhook_endpoint(url, name)
+            if connector.capabilities.webhook_install:
+                installed = connector.install_webhook(endpoint, name=hook_name)  # type: ignore[attr-defined]
+                save_webhook_secret(vault, name, installed.secret.get_secret_value(), actor=actor)
+                outcome = {
+                    "connector": name, "endpoint": endpoint, "webhook_id": installed.webhook_id,
+                    "trigger_ids": list(installed.trigger_ids), "secret": "sealed in the vault",
+                }  # fmt: skip
+                if json_out:
+                    emit_json(outcome)
+                else:
+                    result(f"connector {name}: webhook {installed.webhook_id} calls {endpoint}; "
+                           "its signing secret is sealed in the vault")  # fmt: skip
+                return
+            from ..connectors.freshdesk import freshdesk_automation_instructions
+
+            secret = new_shared_secret()
+            save_webhook_secret(vault, name, secret, actor=actor)
+            instructions = freshdesk_automation_instructions(endpoint, SECRET_HEADER, secret)
+            if json_out:
+                emit_json({"connector": name, "endpoint": endpoint, "header": SECRET_HEADER,
+                           "manual": True})  # fmt: skip
+            else:
+                result(instructions)
+            info(
+                f"{SECRET_HEADER} value (shown once, sealed in the vault; paste it into the "
+                f"rule): {secret}"
+            )
+    finally:
+        connector.close()
+
+
+def _webhook_endpoint(url: str, name: str) -> str:
+    from urllib.parse import urlsplit
+
+    from .._config import is_loopback_host
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UsageError(f"--url {url!r}: give the receiver's public URL, e.g. https://host")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise UsageError(
+            "--url must be https:// (the helpdesk sends ticket ids and the receiver's secret "
+            "travels with each call); put `gdprguard serve` behind a TLS reverse proxy"
+        )
+    return f"{url.strip().rstrip('/')}/webhooks/{name}"

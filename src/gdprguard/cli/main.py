@@ -62,7 +62,8 @@ _app = typer.Typer(
     name="gdprguard",
     help="Make your helpdesk privacy-compliant: redact personal data, encrypt what is kept, "
     "enforce retention and answer requests from data subjects.\n\n"
-    "New here? Run `gdprguard init`, then `gdprguard doctor`.\n\n"
+    "New here? `gdprguard demo` shows it all working on a sandbox helpdesk; then run "
+    "`gdprguard init` and `gdprguard doctor` to set it up.\n\n"
     "\b\nExample: gdprguard scan tickets.jsonl --min-score 0.6",
     no_args_is_help=True,
     add_completion=True,

@@ -15,6 +15,7 @@ from .base import (
     RedactTarget,
     Span,
     UnsupportedOperationError,
+    WebhookInstall,
 )
 from .capabilities import Capabilities, TicketAction
 from .http import ApiResponse, Clock, HttpClient, HttpStats, RateBudget, RetryPolicy, SystemClock
@@ -53,6 +54,7 @@ __all__ = [
     "TicketAction",
     "TicketExport",
     "UnsupportedOperationError",
+    "WebhookInstall",
     "build_connector",
     "config_notes",
     "connector_types",

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .._config import ConnectorConfig
 from .._exceptions import FatalAPIError
@@ -28,6 +28,7 @@ __all__ = [
     "RedactionResult",
     "Span",
     "UnsupportedOperationError",
+    "WebhookInstall",
 ]
 
 
@@ -92,6 +93,18 @@ class DeletionResult(BaseModel):
     permanent: bool
     outcome: Literal["deleted", "already_deleted"]
     job_id: str | None = None
+
+
+class WebhookInstall(BaseModel):
+    """What ``install_webhook`` set up in the helpdesk: the webhook, the rules calling it and
+    the secret its calls are signed with (a ``SecretStr``: it never prints; read it with
+    ``secret.get_secret_value()``, once, to store it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    webhook_id: str
+    trigger_ids: list[str]
+    secret: SecretStr
 
 
 @runtime_checkable

@@ -63,6 +63,11 @@ class Capabilities(BaseModel):
     archive_after_days: int | None = Field(
         default=None, description="days after closing that a ticket is archived"
     )
+    webhook_install: bool = Field(
+        default=False,
+        description="install_webhook() creates the webhook and the rule that calls it through "
+        "the API (Zendesk); when false an admin creates the rule by hand (Freshdesk)",
+    )
 
     def ticket_actions(self, ticket: Ticket) -> frozenset[TicketAction]:
         """What can be done to *ticket* in its current state (deleted, closed, archived)."""

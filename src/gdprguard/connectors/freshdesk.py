@@ -8,6 +8,8 @@ What the API allows, modelled honestly: a ticket's description and *notes* can b
 are redacted in place; *replies* and incoming messages cannot (``Comment.redactable=False``,
 :class:`NotRedactableError`), and a single ticket cannot be deleted permanently
 (:class:`UnsupportedOperationError`); callers delete the ticket, or hard-delete the contact.
+Nor can the API create automation rules: ``install_webhook`` refuses, and
+:func:`freshdesk_automation_instructions` says which rules to create by hand.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ._common import (
     sid,
     unique,
 )
+from ._freshdesk_rules import freshdesk_automation_instructions
 from .auth import FreshdeskKeyAuth
 from .base import (
     DeletionResult,
@@ -38,6 +41,7 @@ from .base import (
     RedactionResult,
     RedactTarget,
     UnsupportedOperationError,
+    WebhookInstall,
 )
 from .capabilities import Capabilities
 from .htmltext import HtmlText, resolve_targets
@@ -46,7 +50,7 @@ from .pagination import LinkHeaderPaginator, PageRequest, iter_pages
 from .redact_markup import apply_redactions, mark_redacted_elements
 from .sync import CommentExport, ExportPage, SyncState, TicketExport
 
-__all__ = ["FreshdeskConnector"]
+__all__ = ["FreshdeskConnector", "freshdesk_automation_instructions"]
 
 PER_PAGE = 100
 MAX_PAGE = 300  # GET /tickets answers 400 beyond page 300
@@ -75,6 +79,7 @@ CAPABILITIES = Capabilities(
     closed_ticket_updates=True,
     closed_ticket_redaction=True,
     archives_closed_tickets=False,
+    webhook_install=False,
 )
 
 
@@ -446,6 +451,22 @@ class FreshdeskConnector(ApiV2Connector):
                 kind="person", id=pid, permanent=permanent, outcome="already_deleted"
             )
         return DeletionResult(kind="person", id=pid, permanent=permanent, outcome="deleted")
+
+    def install_webhook(self, url: str, *, name: str) -> WebhookInstall:
+        """Always refused: Freshdesk's API cannot create automation rules."""
+        raise UnsupportedOperationError(
+            "Freshdesk's API cannot create automation rules, so the webhook cannot be installed "
+            "automatically; create the two rules by hand as "
+            "freshdesk_automation_instructions() describes (`gdprguard connector "
+            "install-webhook` prints them)"
+        )
+
+    def uninstall_webhook(self, *, name: str) -> int:
+        """Always refused: the rules were created by hand, so they are removed by hand."""
+        raise UnsupportedOperationError(
+            "Freshdesk's API cannot delete automation rules; delete the gdprguard rules by hand "
+            "in Admin > Workflows > Automations"
+        )
 
     def anonymize_person(self, person_id: str) -> Person:
         """Overwrite name, emails, phones and free-text fields with placeholders; delete the

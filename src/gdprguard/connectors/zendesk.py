@@ -11,6 +11,8 @@ Wire format: ``/work/shared/helpdesk-api.md`` (and developer.zendesk.com).
   it works on closed and archived tickets, for attachments too (``external_attachment_urls``).
   Where that endpoint is missing (no Agent Workspace) the legacy endpoints are used, which
   refuse closed tickets.
+- Real time: ``install_webhook`` creates a webhook and a trigger that calls it on new tickets
+  and comments (``_zendesk_webhook``); the calls are signed with the webhook's secret.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .._exceptions import (
 )
 from ..models import Attachment, Comment, Person, Ticket
 from . import _zendesk_json as json_
+from . import _zendesk_webhook
 from ._common import ApiV2Connector, build_http, phone_matches, safe_id, secret, unique
 from .auth import BearerAuth, ZendeskTokenAuth
 from .base import (
@@ -38,6 +41,7 @@ from .base import (
     NotRedactableError,
     RedactionResult,
     RedactTarget,
+    WebhookInstall,
 )
 from .capabilities import Capabilities
 from .htmltext import REDACTION_CHAR, HtmlText, TextRange, resolve_targets
@@ -82,6 +86,7 @@ CAPABILITIES = Capabilities(
     closed_ticket_redaction=True,
     archives_closed_tickets=True,
     archive_after_days=json_.ARCHIVE_AFTER_DAYS,
+    webhook_install=True,
 )
 
 
@@ -513,6 +518,20 @@ class ZendeskConnector(ApiV2Connector):
         if isinstance(results, dict) and results.get("success") is False:
             raise FatalAPIError(f"job {job_id} completed without success")
         return job_id
+
+    # -- real-time redaction ------------------------------------------------------------------
+
+    def install_webhook(self, url: str, *, name: str) -> WebhookInstall:
+        """Make Zendesk call *url* on every new ticket and comment (admin rights needed).
+
+        Creates the webhook ``name`` (or reuses the one of that name, pointing it at *url*) and
+        a trigger of the same title; idempotent. Returns their ids and the signing secret.
+        """
+        return _zendesk_webhook.install(self.http, url, name)
+
+    def uninstall_webhook(self, *, name: str) -> int:
+        """Delete the trigger(s) and webhook(s) called *name*; how many were deleted (0: none)."""
+        return _zendesk_webhook.uninstall(self.http, name)
 
     def anonymize_person(self, person_id: str) -> Person:
         """Overwrite name, email, phone and free-text fields with placeholders; remove the photo.

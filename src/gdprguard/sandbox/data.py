@@ -8,6 +8,7 @@ within a few seconds.
 
 from __future__ import annotations
 
+import functools
 import html
 import random
 import re
@@ -67,20 +68,21 @@ PHOTO_SHARE = 0.3
 _ID_BASE = {"org": 5001, "user": 10001, "comment": 100001, "attachment": 500001, "audit": 800001}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Pools:
-    en_first: list[str]
-    en_last: list[str]
-    en_streets: list[str]
-    en_cities: list[tuple[str, str, str]]  # city, state, zip
-    ja_last: list[str]
-    ja_first: list[str]
-    ja_last_roman: list[str]
-    ja_first_roman: list[str]
-    ja_places: list[str]  # prefecture + city + town
-    companies: list[str]
+    en_first: tuple[str, ...]
+    en_last: tuple[str, ...]
+    en_streets: tuple[str, ...]
+    en_cities: tuple[tuple[str, str, str], ...]  # city, state, zip
+    ja_last: tuple[str, ...]
+    ja_first: tuple[str, ...]
+    ja_last_roman: tuple[str, ...]
+    ja_first_roman: tuple[str, ...]
+    ja_places: tuple[str, ...]  # prefecture + city + town
+    companies: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=8)  # Faker is the slow part of a small sandbox; pools are read-only
 def _pools(seed: int) -> _Pools:
     en = Faker("en_US")
     en.seed_instance(seed)
@@ -89,16 +91,16 @@ def _pools(seed: int) -> _Pools:
     ja_last = [ja.last_name_pair() for _ in range(120)]  # (kanji, kana, romaji)
     ja_first = [ja.first_name_pair() for _ in range(120)]
     return _Pools(
-        en_first=[en.first_name() for _ in range(150)],
-        en_last=[en.last_name() for _ in range(150)],
-        en_streets=[en.street_address() for _ in range(150)],
-        en_cities=[(en.city(), en.state_abbr(), en.zipcode()) for _ in range(80)],
-        ja_last=[n[0] for n in ja_last],
-        ja_first=[n[0] for n in ja_first],
-        ja_last_roman=[n[2].lower() for n in ja_last],
-        ja_first_roman=[n[2].lower() for n in ja_first],
-        ja_places=[ja.prefecture() + ja.city() + ja.town() for _ in range(150)],
-        companies=[en.company() for _ in range(60)] + [ja.company() for _ in range(60)],
+        en_first=tuple(en.first_name() for _ in range(150)),
+        en_last=tuple(en.last_name() for _ in range(150)),
+        en_streets=tuple(en.street_address() for _ in range(150)),
+        en_cities=tuple((en.city(), en.state_abbr(), en.zipcode()) for _ in range(80)),
+        ja_last=tuple(n[0] for n in ja_last),
+        ja_first=tuple(n[0] for n in ja_first),
+        ja_last_roman=tuple(n[2].lower() for n in ja_last),
+        ja_first_roman=tuple(n[2].lower() for n in ja_first),
+        ja_places=tuple(ja.prefecture() + ja.city() + ja.town() for _ in range(150)),
+        companies=tuple([en.company() for _ in range(60)] + [ja.company() for _ in range(60)]),
     )
 
 

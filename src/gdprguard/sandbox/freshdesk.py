@@ -3,6 +3,8 @@
 A ticket's first comment is its ``description``; the rest are conversations. Customer messages
 and agent replies cannot be edited (only deleted); notes can (``PUT /conversations/{id}``). The
 second, non-admin API key may read and write conversations but gets 403 on deletions.
+Creating a ticket, replying, adding a note and updating a ticket announce the change to the
+automation rules (``state.emit``).
 """
 
 from __future__ import annotations
@@ -571,6 +573,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             t, author_id=requester.id, html_body=str(payload["description"]), kind="customer"
         )
         state.record_creation(t, first)
+        state.emit(t, "Create", first)
         return json_response(ticket_doc(t), 201, {"Location": f"{base()}{API}/tickets/{t.id}"})
 
     @route("/tickets/<int:tid>", ("PUT",))
@@ -602,6 +605,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
                 state.replace_comment_html(first, str(payload["description"]))
         state.change_ticket(t, changes, author_id=g.user_id)
         state.writes.record("ticket", tid, "update")
+        state.emit(t, "Change")
         return json_response(ticket_doc(t))
 
     @route("/tickets/<int:tid>", ("DELETE",))
@@ -702,6 +706,7 @@ def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Fla
             kind="note" if note else "agent",
         )
         state.writes.record("ticket", tid, "comment")
+        state.emit(t, "Change", c)
         return json_response(conversation_doc(c), 201)
 
     @route("/tickets/<int:tid>/reply", ("POST",))

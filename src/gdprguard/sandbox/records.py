@@ -20,6 +20,7 @@ __all__ = [
     "Photo",
     "Planted",
     "Ticket",
+    "TicketEvent",
     "iso",
 ]
 
@@ -183,6 +184,19 @@ class Planted:
     type: str
     value: str
     person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """A ticket was created (``Create``) or updated (``Change``), perhaps with a new comment.
+
+    What business rules (Zendesk triggers, Freshdesk automations) are evaluated against; the
+    sandbox emits one per API create/update and per simulated end-user message.
+    """
+
+    ticket: Ticket
+    update_type: str  # "Create" or "Change"
+    comment: Comment | None = None
 
 
 @dataclass

@@ -4,6 +4,10 @@ The WSGI pipeline per request: strip Zendesk's optional ``.json`` suffix → cha
 (429 with ``Retry-After`` when over; incremental exports also charge their own, optional, limit)
 → seeded fault injection → the flavor's Flask app under the state lock → rate-limit headers on
 the answer. ``/_sandbox/`` paths skip the limits and faults.
+
+Business rules (Zendesk webhooks and triggers, Freshdesk automation rules) are evaluated under the
+state lock; the webhook calls they make leave from the dispatcher's background thread
+(``delivery.py``), which ``stop()`` stops and joins.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ._http import json_response
+from .control import add_control_routes
 from .data import DEFAULT_ANCHOR, generate
+from .delivery import WebhookDispatcher
 from .faults import FAULT_KINDS, FaultInjector, RateDecision, RateLimiter
 from .freshdesk import build_freshdesk_app, freshdesk_credentials
 from .state import SandboxState
+from .webhooks import Automations
 from .zendesk import build_zendesk_app, zendesk_credentials
 
 __all__ = ["SandboxConfig", "SandboxServer"]
@@ -70,6 +77,12 @@ class SandboxConfig(BaseModel):
     )
     job_seconds: float = Field(default=0.2, ge=0.0)
     anchor: int = DEFAULT_ANCHOR
+    webhook_delivery: bool = Field(
+        default=True, description="send the calls of webhooks and automation rules"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0.0, le=60.0, description="connect and read timeout of a webhook call"
+    )
 
     @field_validator("faults")
     @classmethod
@@ -106,12 +119,30 @@ class SandboxServer:
             job_seconds=cfg.job_seconds,
             archive_after_days=cfg.archive_after_days if cfg.flavor == "zendesk" else None,
         )
+        self.webhook_dispatcher = WebhookDispatcher(
+            enabled=cfg.webhook_delivery,
+            clock=lambda: self.state.clock(),  # late-bound: tests replace state.clock
+            timeout=cfg.webhook_timeout_seconds,
+        )
+        self.automations = Automations(
+            cfg.flavor,
+            cfg.seed,
+            self.webhook_dispatcher,
+            clock=lambda: self.state.clock(),
+            comments=self.state.data.comments,
+        )
+        self.state.listeners.append(self.automations.on_ticket_event)
         if cfg.flavor == "zendesk":
             self._secrets = zendesk_credentials(cfg.seed)
-            self._flask = build_zendesk_app(self.state, self._secrets, cfg.incremental_lag_seconds)
+            self._flask = build_zendesk_app(
+                self.state, self._secrets, cfg.incremental_lag_seconds, self.automations
+            )
         else:
             self._secrets = freshdesk_credentials(cfg.seed)
             self._flask = build_freshdesk_app(self.state, self._secrets)
+        add_control_routes(
+            self._flask, self.state, cfg.flavor, self.automations, self.webhook_dispatcher
+        )
         self.limiter = RateLimiter(cfg.rate_limit, cfg.rate_burst)
         self.export_limiter = RateLimiter(cfg.export_rate_limit, cfg.export_rate_limit)
         fault_seed = cfg.fault_seed if cfg.fault_seed is not None else cfg.seed
@@ -171,7 +202,8 @@ class SandboxServer:
             self._server.shutdown()
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, stop the webhook delivery thread and release the port."""
+        self.webhook_dispatcher.close()
         if self._server is None:
             return
         if self._thread is not None:
@@ -215,6 +247,15 @@ class SandboxServer:
         with self.state.lock:
             self.state.run_due_jobs()
             return self.state.ground_truth(self.config.flavor)
+
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        """Same list as ``GET /_sandbox/webhook-deliveries``: every webhook call, its attempts."""
+        return self.webhook_dispatcher.deliveries()
+
+    def wait_for_webhooks(self, timeout: float = 5.0, *, retries: bool = True) -> bool:
+        """Block until no webhook call is queued or being sent and, with ``retries``, none is
+        waiting to be retried either; False on timeout."""
+        return self.webhook_dispatcher.wait_idle(timeout, retries=retries)
 
     def writes(self) -> dict[str, Any]:
         """Same document as ``GET /_sandbox/writes``: successful writes per record and action."""

@@ -8,6 +8,10 @@ present where it can be served from, and only while its record still exists (``t
 Zendesk archives tickets closed for ``archive_after_days``: lists and views leave them out,
 exports, direct reads and search still return them. Every ticket keeps its history as audits
 (``records.Audit``), and every successful write is counted per record (``writes``).
+
+Ticket creations and updates are announced to ``listeners`` (``emit``), still under the lock:
+that is where business rules (Zendesk triggers, Freshdesk automations) are evaluated. Listeners
+must not block; webhook calls leave from a background thread (``delivery.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..text.html import html_to_text
-from .records import Attachment, Audit, Comment, Dataset, Person, Ticket
+from .records import Attachment, Audit, Comment, Dataset, Person, Ticket, TicketEvent
 from .writes import WriteLog
 
 __all__ = ["REDACTION_BLOCK", "Job", "SandboxState", "html_to_text"]
@@ -55,6 +59,7 @@ class SandboxState:
     jobs: dict[str, Job] = field(default_factory=dict)
     archive_after_days: int | None = None
     writes: WriteLog = field(default_factory=WriteLog)
+    listeners: list[Callable[[TicketEvent], None]] = field(default_factory=list)
     _counters: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -170,6 +175,7 @@ class SandboxState:
         public: bool = True,
         kind: str = "agent",
         attachments: list[Attachment] | None = None,
+        channel: str = "api",
     ) -> Comment:
         """Append a comment (plain ``body`` or ``html_body``) to a ticket."""
         now = self.now()
@@ -190,7 +196,7 @@ class SandboxState:
             html_body=html_body,
             public=public,
             created_at=now,
-            channel="api",
+            channel=channel,
             kind=kind,
             audit_id=self.new_id("audit"),
             metadata={"system": {}, "custom": {}},
@@ -204,10 +210,16 @@ class SandboxState:
         self.data.comments[comment.id] = comment
         ticket.comment_ids.append(comment.id)
         ticket.audits.append(
-            Audit(comment.audit_id, ticket.id, now, author_id, "api", comment_id=comment.id)
+            Audit(comment.audit_id, ticket.id, now, author_id, channel, comment_id=comment.id)
         )
         self.touch(ticket)
         return comment
+
+    def emit(self, ticket: Ticket, update_type: str, comment: Comment | None = None) -> None:
+        """Announce a ticket's creation (``Create``) or update (``Change``) to the listeners."""
+        event = TicketEvent(ticket, update_type, comment)
+        for listener in self.listeners:
+            listener(event)
 
     def record_creation(self, ticket: Ticket, comment: Comment) -> None:
         """Add the ``Create`` events of a ticket made through the API to its first audit."""

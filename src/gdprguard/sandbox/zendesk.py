@@ -5,7 +5,8 @@ Paths are served without the ``.json`` suffix; the server strips it before routi
 redaction endpoints and the incremental exports answer 403 for them. This module holds the
 routes; the JSON documents are in ``zendesk_views``, pagination in ``zendesk_paging``, error
 answers and authentication in ``zendesk_http``, search and incremental exports in
-``zendesk_exports``.
+``zendesk_exports``, webhooks and triggers in ``zendesk_webhooks``. Creating a ticket and
+updating one (``PUT /tickets/{id}``) fire the triggers (``state.emit``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, json_response
 from .records import Attachment, Comment, Ticket, iso
 from .state import SandboxState
+from .webhooks import Automations
 from .zendesk_exports import add_export_routes
 from .zendesk_http import (
     ZendeskCredentials,
@@ -36,14 +38,19 @@ from .zendesk_http import (
 from .zendesk_paging import BY_ID, COMMENT_SORTS, TICKET_SORTS, paginate, single_page
 from .zendesk_redaction import apply_redaction_markup
 from .zendesk_views import API, FIELD_KEYS, ZendeskViews
+from .zendesk_webhooks import add_webhook_routes
 
 __all__ = ["ZendeskCredentials", "build_zendesk_app", "zendesk_credentials"]
 
 
 def build_zendesk_app(
-    state: SandboxState, credentials: dict[str, str], incremental_lag_seconds: int = 60
+    state: SandboxState,
+    credentials: dict[str, str],
+    incremental_lag_seconds: int = 60,
+    automations: Automations | None = None,
 ) -> Flask:
-    """The Zendesk flavor as a Flask app."""
+    """The Zendesk flavor as a Flask app (with the webhook and trigger APIs when given the
+    sandbox's ``automations``)."""
     app = Flask("gdprguard.sandbox.zendesk")
     views = ZendeskViews(state)
     data = state.data
@@ -328,6 +335,7 @@ def build_zendesk_app(
             data.tickets.pop(t.id)
             return comment
         state.record_creation(t, comment)
+        state.emit(t, "Create", comment)
         doc = {"ticket": views.ticket(t), "audit": views.audit(t, comment)}
         return json_response(doc, 201, {"Location": f"{views.base()}{API}/tickets/{t.id}.json"})
 
@@ -426,6 +434,7 @@ def build_zendesk_app(
             t, changes, author_id=g.user_id, audit_id=comment.audit_id if comment else None
         )
         state.writes.record("ticket", tid, "update")
+        state.emit(t, "Change", comment)
         return json_response({"ticket": views.ticket(t), "audit": views.audit(t, comment)})
 
     @route("/tickets/<int:tid>", ("DELETE",))
@@ -651,4 +660,6 @@ def build_zendesk_app(
         return json_response({"job_statuses": [views.job(i) for i in ids]})
 
     add_export_routes(app, state, views, incremental_lag_seconds)
+    if automations is not None:
+        add_webhook_routes(route, automations, views)
     return app

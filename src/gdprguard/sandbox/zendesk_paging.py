@@ -53,14 +53,19 @@ def paginate(
     path: str,
     sorts: SortKeys,
     extra: dict[str, Any] | None = None,
+    *,
+    cursor_only: bool = False,
 ) -> Response:
     """Answer a list endpoint with cursor or offset pagination, whichever the request uses.
 
     ``path`` is the list's API path as links should name it; ``items`` come in id order.
+    ``cursor_only`` lists (the Webhooks API) always answer with cursor pages.
     """
     args = request.args
-    cursor_mode = any(k.startswith("page[") for k in args) or (
-        "page" not in args and "per_page" not in args and args.get("sort") is not None
+    cursor_mode = (
+        cursor_only
+        or any(k.startswith("page[") for k in args)
+        or ("page" not in args and "per_page" not in args and args.get("sort") is not None)
     )
     if cursor_mode:
         return _cursor_page(key_name, items, serialize, path, sorts, extra)
