@@ -20,6 +20,7 @@ from typing import IO, Annotated, Any, TextIO
 import typer
 
 from .._exceptions import InputError, UsageError
+from ..text.encoding import UTF8, open_lines
 from ._common import app_state, info, settings_from
 from ._output import output_file
 
@@ -63,6 +64,15 @@ OutputOpt = Annotated[
         help="write to FILE (replaced only when the whole input succeeds) instead of stdout",
     ),
 ]
+EncodingOpt = Annotated[
+    str,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="the input's encoding: utf-8, auto (detects Shift_JIS/CP932, EUC-JP, ISO-2022-JP), "
+        "or any codec name",
+    ),
+]
 JsonLinesOpt = Annotated[
     bool,
     typer.Option("--json", help="accepted for uniformity: the output is always JSON Lines"),
@@ -98,17 +108,12 @@ def _open(path: str) -> IO[bytes]:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def iter_records(stream: IO[bytes], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_records(
+    lines: Iterator[tuple[int, str]], source: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)`` for each non-blank line; raise InputError on a bad one."""
     example = '{"id": 1, "text": "..."}'
-    for lineno, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{source} line {lineno}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
-                f"{exc.start + 1}); convert the file to UTF-8"
-            ) from None
+    for lineno, line in lines:
         if lineno == 1:
             line = line.removeprefix("\ufeff")
         if not line.strip():
@@ -160,6 +165,7 @@ def _run(
     min_score: float | None,
     operator: str | None,
     output: str | None,
+    encoding: str = "utf-8",
 ) -> None:
     # Presidio and SudachiPy load here, not at import, so other commands start fast.
     from ..detect import OPERATORS, Detector, redact_text
@@ -177,11 +183,14 @@ def _run(
     detector = Detector(settings.detection)
     source = "stdin" if path == "-" else path
     stream = _open(path)
+    used, lines = open_lines(stream, encoding, source)
+    if encoding.lower() == "auto" or used != UTF8:
+        info(f"gdprguard: reading {source} as {used}")
     started = last_report = time.monotonic()
     count = nbytes = 0
     try:
         with output_file(output) as out:
-            for _lineno, record in iter_records(stream, source):
+            for _lineno, record in iter_records(lines, source):
                 text: str = record["text"]
                 findings = detector.analyze(
                     text, record.get("language") or language, entities=wanted, min_score=min_score
@@ -219,6 +228,7 @@ def register(app: typer.Typer) -> None:
         entities: EntitiesOpt = None,
         min_score: MinScoreOpt = None,
         output: OutputOpt = None,
+        encoding: EncodingOpt = "utf-8",
         json_output: JsonLinesOpt = False,
     ) -> None:
         """Find personal data in JSON Lines records; prints one JSON line per record.
@@ -229,7 +239,7 @@ def register(app: typer.Typer) -> None:
         \b
         Example: gdprguard scan tickets.jsonl --min-score 0.6 -o findings.jsonl
         """
-        _run(ctx, path, language, entities, min_score, None, output)
+        _run(ctx, path, language, entities, min_score, None, output, encoding)
 
     @app.command("redact")
     def redact(
@@ -247,6 +257,7 @@ def register(app: typer.Typer) -> None:
         entities: EntitiesOpt = None,
         min_score: MinScoreOpt = None,
         output: OutputOpt = None,
+        encoding: EncodingOpt = "utf-8",
         json_output: JsonLinesOpt = False,
     ) -> None:
         """Replace personal data in JSON Lines records; adds "text" to each output line.
@@ -257,4 +268,4 @@ def register(app: typer.Typer) -> None:
         \b
         Example: gdprguard redact tickets.jsonl --operator pseudonym -o redacted.jsonl
         """
-        _run(ctx, path, language, entities, min_score, operator, output)
+        _run(ctx, path, language, entities, min_score, operator, output, encoding)
