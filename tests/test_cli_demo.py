@@ -124,6 +124,7 @@ def test_the_readme_demo_shows_every_job_and_leaves_only_the_export(
     _assert_left_only(workdir, temp_root, ["export.zip"])
 
 
+@pytest.mark.slow
 def test_json_report_on_a_small_helpdesk_overwrites_when_asked(
     workdir: Path, temp_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

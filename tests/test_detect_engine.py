@@ -66,6 +66,7 @@ def test_binary_junk_and_mojibake_do_not_crash(detector: Detector) -> None:
     assert any(f.type == "PHONE_NUMBER" for f in detector.analyze(mojibake))
 
 
+@pytest.mark.slow
 def test_registry_holds_presidio_recognizers_and_presidio_engine_works(detector: Detector) -> None:
     from presidio_analyzer import EntityRecognizer
 

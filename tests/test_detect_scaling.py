@@ -66,6 +66,7 @@ def test_a_long_single_line_record_takes_linear_time() -> None:
     assert _ratio(make, 30_000) <= MAX_RATIO
 
 
+@pytest.mark.slow
 def test_resolving_overlaps_is_linear() -> None:
     def make(n: int) -> Callable[[], object]:
         # scores scattered over the positions, so kept spans arrive in no particular order
@@ -79,6 +80,7 @@ def test_resolving_overlaps_is_linear() -> None:
     assert _ratio(make, 10_000) <= MAX_RATIO
 
 
+@pytest.mark.slow
 def test_dropping_names_inside_addresses_is_linear() -> None:
     def make(n: int) -> Callable[[], object]:
         raw = [RawMatch("LOCATION", i * 50, i * 50 + 30, 0.7, "A") for i in range(n)]

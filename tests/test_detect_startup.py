@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gdprguard.detect import Detector
 from gdprguard.detect.recognizers import DEFAULT_RECOGNIZERS, GuardEmailRecognizer, ScanContext
 
@@ -91,6 +93,7 @@ def test_help_after_a_command_lists_every_command_in_order() -> None:
     assert expected.index("scan") < expected.index("sweep")
 
 
+@pytest.mark.slow
 def test_recognizers_load_into_a_presidio_engine_of_your_own() -> None:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 
