@@ -27,12 +27,15 @@ TABLES = {
     "dsar_events",
     "webhook_events",
     "webhook_signatures",
+    "console_users",
+    "console_sessions",
+    "console_login_attempts",
     "alembic_version",
 }
 
 
 def test_fresh_database_is_migrated_to_head(store: Store) -> None:
-    assert store.current_revision() == "0005b"
+    assert store.current_revision() == "0006"
     tables = set(sa.inspect(store.engine).get_table_names())
     assert tables >= TABLES
 
@@ -41,7 +44,7 @@ def test_migrate_is_idempotent(store_url: str) -> None:
     with Store(store_url) as first:
         first.migrate()
     with Store(store_url) as second:
-        assert second.current_revision() == "0005b"
+        assert second.current_revision() == "0006"
 
 
 def test_session_commits_and_rolls_back(store: Store) -> None:

@@ -44,6 +44,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sweep",
     "dsar",
     "serve",
+    "console",
+    "user",
     "events",
     "schedule",
     "policy",

@@ -46,7 +46,7 @@ from ..pipeline import (
     finding_digests,
     hold_lock,
 )
-from ..pipeline.plans import plan_rows, set_item_state, set_plan_status
+from ..pipeline.plans import plan_rows, refuse_rejected, set_item_state, set_plan_status
 from ..policy import Policy, facts_from_records
 from ..store import plan_items, plans
 from ..sweep.actions import ActionContext, ActionSpec, execute
@@ -353,6 +353,7 @@ class ErasureEngine:
     ) -> ErasureReport:
         """Carry out a saved plan (or finish one a crash interrupted)."""
         plan = self.load(plan_id)
+        refuse_rejected(plan_id, plan.status)
         report = ErasureReport(plan_id=plan_id, request_id=plan.request_id, status="applying")
         if plan.status == "applied":
             report.status = "applied"

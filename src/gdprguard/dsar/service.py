@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from .._exceptions import GdprGuardError, HelpdeskError, InputError, NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, KnownSubject
+from ..pipeline.plans import refuse_rejected
 from ..policy import Policy
 from ..vault import Vault
 from .document import DocumentBuilder
@@ -281,6 +282,7 @@ class DsarService:
         """Apply a saved erasure plan, then search again; the register records the outcome."""
         engine = self.erasure_engine()
         plan = engine.load(plan_id)
+        refuse_rejected(plan_id, plan.status)  # before the register records a run
         request_id = plan.request_id
         identifiers, digests = self.identifiers_of(request_id)
         subject = KnownSubject(

@@ -7,9 +7,20 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from .._exceptions import InputError
 from ..store import Store, plan_items, plans
 
-__all__ = ["plan_rows", "set_item_state", "set_plan_status"]
+__all__ = [
+    "REJECTED",
+    "plan_rows",
+    "refuse_rejected",
+    "reject_plan",
+    "set_item_state",
+    "set_plan_status",
+]
+
+#: the status of a plan an officer rejected: it is never applied
+REJECTED = "rejected"
 
 
 def plan_rows(store: Store, plan_id: str, *, connector: str | None = None) -> list[dict[str, Any]]:
@@ -42,3 +53,20 @@ def set_plan_status(
         values["applied_at"] = applied_at
     with store.session() as session:
         session.execute(update(plans).where(plans.c.plan_id == plan_id).values(**values))
+
+
+def reject_plan(store: Store, plan_id: str) -> bool:
+    """Mark a plan that is still waiting (``planned``) as rejected; False if it was not waiting."""
+    with store.session() as session:
+        result = session.execute(
+            update(plans)
+            .where(plans.c.plan_id == plan_id, plans.c.status == "planned")
+            .values(status=REJECTED)
+        )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def refuse_rejected(plan_id: str, status: str) -> None:
+    """``InputError`` when the plan was rejected: a rejected plan is never applied."""
+    if status == REJECTED:
+        raise InputError(f"plan {plan_id} was rejected, so it is never applied; plan again")

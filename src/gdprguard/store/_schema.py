@@ -25,6 +25,9 @@ from sqlalchemy import (
 __all__ = [
     "audit_log",
     "bookmarks",
+    "console_login_attempts",
+    "console_sessions",
+    "console_users",
     "data_keys",
     "dsar_events",
     "dsar_identifiers",
@@ -295,4 +298,43 @@ webhook_signatures = Table(
     metadata,
     Column("digest", String(64), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+#: Accounts of the web console. A password is kept only as an argon2 hash; a user who signs in
+#: through the company's identity provider has the provider's subject id instead (or as well).
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("oidc_subject", String(255), nullable=True, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("role IN ('officer', 'admin')", name="role"),
+)
+
+#: Console sessions, by a hash of the cookie's token (the token itself is never stored).
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Failed sign-ins, by a keyed hash of the account name or of the client address, for throttling.
+console_login_attempts = Table(
+    "console_login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_digest", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_console_login_attempts_key_at", "key_digest", "at"),
 )

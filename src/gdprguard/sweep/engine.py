@@ -37,7 +37,7 @@ from ..pipeline import (
     hold_lock,
     known_subject_for,
 )
-from ..pipeline.plans import set_item_state, set_plan_status
+from ..pipeline.plans import refuse_rejected, set_item_state, set_plan_status
 from ..store import Store, plan_items, plans
 from ..vault import Vault
 from .actions import ActionContext, ActionSpec, comment_hash, execute, ticket_hash
@@ -250,6 +250,7 @@ class SweepEngine:
     def apply(self, plan_id: str) -> ApplyReport:
         """Execute a saved plan (or finish one a crash interrupted)."""
         summary = self.load(plan_id)
+        refuse_rejected(plan_id, summary.status)
         if summary.status == "applied":
             return ApplyReport(plan_id=plan_id, status="applied")
         missing = sorted(set(summary.connectors) - set(self.connectors))

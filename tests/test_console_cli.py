@@ -1,0 +1,141 @@
+"""`gdprguard user` and `gdprguard console` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from _cli_helpdesk import run_cli
+from gdprguard.console import Accounts
+from gdprguard.store import Store
+
+pytest_plugins = ["_store_fixtures"]
+
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture
+def with_password(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("GG_PW", PASSWORD)
+    return "GG_PW"
+
+
+def test_user_add_list_disable_enable(
+    initialised_home: Path, capsys: pytest.CaptureFixture[str], with_password: str
+) -> None:
+    code, out, err = run_cli(capsys, "user", "add", "alice", "--role", "officer",
+                             "--password-env", with_password)  # fmt: skip
+    assert code == 0 and out.strip() == "alice: officer account added", err
+    assert PASSWORD not in out + err
+    code, out, _ = run_cli(capsys, "user", "add", "root.admin", "--role", "admin",
+                           "--oidc-subject", "00u1abcd")  # fmt: skip
+    assert code == 0
+    code, out, _ = run_cli(capsys, "user", "list", "--json")
+    users = {u["name"]: u for u in json.loads(out)["users"]}
+    assert users["alice"]["role"] == "officer" and users["alice"]["has_password"]
+    assert users["root.admin"]["oidc_linked"] and not users["root.admin"]["has_password"]
+    assert run_cli(capsys, "user", "disable", "alice")[0] == 0
+    code, out, _ = run_cli(capsys, "user", "list")
+    assert re.search(r"alice\s+officer\s+disabled\s+password", out), out
+    assert run_cli(capsys, "user", "enable", "alice")[0] == 0
+    with Store(f"sqlite:///{initialised_home / 'gdprguard.db'}") as store:
+        accounts = Accounts(store)
+        assert accounts.authenticate("alice", PASSWORD) is not None
+        assert accounts.authenticate("alice", "wrong passphrase!") is None
+    code, out, _ = run_cli(capsys, "audit", "list", "--json")
+    actions = [json.loads(line)["action"] for line in out.splitlines()]
+    assert actions.count("console.user-add") == 2 and "console.user-disable" in actions
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["user", "add", "bob", "--role", "root"], "use officer or admin"),
+        (["user", "add", "b b", "--role", "officer"], "account name is 1-64 characters"),
+        (["user", "add", "bob", "--role", "officer", "--password-env", "GG_SHORT"], "too short"),
+        (["user", "add", "bob", "--role", "officer", "--password-env", "GG_UNSET"], "not set"),
+        (["user", "disable", "nobody"], "gdprguard user list"),
+        (["console", "--policy", "missing.yaml"], "does not exist"),
+    ],
+)
+def test_bad_input_is_a_clear_usage_error(
+    initialised_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("GG_SHORT", "tooshort")
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and message in err, err
+    assert "Traceback" not in err and "tooshort" not in err
+
+
+def test_a_taken_name_is_refused(
+    initialised_home: Path, capsys: pytest.CaptureFixture[str], with_password: str
+) -> None:
+    argv = ["user", "add", "alice", "--role", "officer", "--password-env", with_password]
+    assert run_cli(capsys, *argv)[0] == 0
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and "already an account" in err
+
+
+def test_user_needs_an_initialised_home(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "user", "list")
+    assert code == 2 and "gdprguard init" in err
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_the_console_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    workdir = tmp_path / "console"
+    workdir.mkdir()
+    env = {**os.environ, "GDPRGUARD_HOME": str(workdir / ".gdprguard"), "GG_PW": PASSWORD}
+    env.pop("GDPRGUARD_CONFIG", None)
+    setup = (
+        ["init", "--non-interactive"],
+        ["user", "add", "alice", "--role", "admin", "--password-env", "GG_PW"],
+    )
+    for argv in setup:
+        subprocess.run([sys.executable, "-m", "gdprguard", *argv], cwd=workdir, env=env,
+                       check=True, capture_output=True, timeout=120)  # fmt: skip
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gdprguard", "console", "--port", str(port)],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("the console did not start")
+        page = requests.get(f"{base}/requests", allow_redirects=False, timeout=5)
+        assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+        login = requests.get(f"{base}/login", timeout=5)
+        assert login.status_code == 200 and "Secure" in login.headers["Set-Cookie"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    assert f"console on {base}/" in err and out == ""
