@@ -180,6 +180,9 @@ def test_a_full_queue_answers_503_with_retry_after(vault: Vault, desk: Any) -> N
             assert _post(running, {"ticket_id": ticket}).status_code == 202
         full = _post(running, {"ticket_id": "3"})
         assert full.status_code == 503 and int(full.headers["Retry-After"]) > 0
+        body = json.dumps({"ticket_id": "1"}).encode()  # a ticket already waiting adds no work
+        later = _signed(body, at=datetime.now(UTC) + timedelta(seconds=3))
+        assert _post(running, {"ticket_id": "1"}, later).json()["status"] == "coalesced"
         running.receiver.process_once()
         assert _post(running, {"ticket_id": "3"}).status_code == 202  # the sender's retry
     finally:

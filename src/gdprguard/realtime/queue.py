@@ -98,8 +98,7 @@ class EventQueue:
                     select(func.count()).where(webhook_events.c.status.in_(_PENDING))
                 ).scalar_one()
             )
-            if depth >= self.limit:
-                return AcceptResult(status="full", depth=depth)
+            digest = None
             if replay_key is not None:
                 digest = hashlib.sha256(f"{connector}\0{replay_key}".encode()).hexdigest()
                 seen = session.execute(
@@ -109,6 +108,8 @@ class EventQueue:
                 ).first()
                 if seen is None:
                     return AcceptResult(status="replay", depth=depth)
+            # An event for a ticket that is already waiting adds no work: taken even when the
+            # queue is full, so a burst about few tickets is not turned away.
             waiting = session.execute(
                 select(webhook_events.c.id).where(
                     webhook_events.c.connector == connector,
@@ -118,6 +119,12 @@ class EventQueue:
             ).first()
             if waiting is not None:
                 return AcceptResult(status="coalesced", event_id=int(waiting[0]), depth=depth)
+            if depth >= self.limit:
+                if digest is not None:  # not accepted: the sender may retry with the same call
+                    session.execute(
+                        delete(webhook_signatures).where(webhook_signatures.c.digest == digest)
+                    )
+                return AcceptResult(status="full", depth=depth)
             event_id = session.execute(
                 insert(webhook_events)
                 .values(
