@@ -189,7 +189,9 @@ def test_a_full_queue_answers_503_with_retry_after(vault: Vault, desk: Any) -> N
         running.close()
 
 
-def test_health_readiness_and_a_failing_helpdesk(running: Running, desk: Any) -> None:
+def test_health_readiness_and_a_failing_helpdesk(
+    running: Running, desk: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     assert requests.get(f"{running.url}/healthz", timeout=10).json() == {"status": "ok"}
     assert requests.get(f"{running.url}/readyz", timeout=10).status_code == 200
     ticket_id = _new_ticket(desk, f"card {CARD}")
@@ -198,6 +200,8 @@ def test_health_readiness_and_a_failing_helpdesk(running: Running, desk: Any) ->
     running.receiver.process_once()
     [event] = running.receiver.queue.events(failed=True)
     assert event.status == "failed" and event.last_error
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"ticket {ticket_id}" in logged and CARD not in logged  # ids and codes only
     assert requests.get(f"{running.url}/readyz", timeout=10).status_code == 503
 
 
