@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist workers ignore SIGINT (the controller handles Ctrl-C), and processes they
+    start inherit that; tests of Ctrl-C need it delivered as it is in a terminal."""
+    del config
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -92,10 +94,17 @@ def register(app: typer.Typer) -> None:
             receiver = Receiver(vault, connectors, loaded, settings=settings, actor=default_actor())
             server = create_server(receiver.app, host=host, port=port, threads=8)
             address = f"http://{host}:{getattr(server, 'effective_port', port)}"
+            # waitress logs a warning per request when its task queue is busy: not useful
+            logging.getLogger("waitress.queue").setLevel(logging.ERROR)
             receiver.start()
             info(f"receiving webhooks on {address}/webhooks/NAME (Ctrl-C stops)")
+            # waitress runs in its own thread, so Ctrl-C and SIGTERM reach this one (inside
+            # waitress's loop the interruption could be caught as a request's error)
+            serving = threading.Thread(target=server.run, name="gdprguard-http", daemon=True)
+            serving.start()
             try:
-                server.run()
+                while serving.is_alive():
+                    serving.join(0.5)
             finally:
                 server.close()
                 receiver.stop()

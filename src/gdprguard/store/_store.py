@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -96,6 +97,7 @@ class Store:
     checkpoint_wait_ms: int = 250
 
     def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
+        self._write_lock = threading.RLock()
         with translate_errors("(as configured)"):
             self._url = make_url(url)
         self.display_url = self._url.render_as_string(hide_password=True)
@@ -138,6 +140,15 @@ class Store:
         On SQLite a ``write`` session takes the write lock up front (``BEGIN IMMEDIATE``) so a
         read-then-write cannot race another process; pass ``write=False`` for pure reads.
         """
+        if write and self.dialect == "sqlite":
+            # Threads of this process take turns for SQLite's single writer here, instead of
+            # sleeping in its busy handler; other processes still meet SQLite's own lock.
+            with self._write_lock:
+                yield from self._session(write=True)
+        else:
+            yield from self._session(write=write)
+
+    def _session(self, *, write: bool) -> Iterator[Session]:
         with translate_errors(self.display_url), self._engine.connect() as connection:
             if write and self.dialect == "sqlite":
                 connection.execution_options(sqlite_begin="BEGIN IMMEDIATE")
