@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ._actor import ACTOR_ENV, default_actor
-from ._log import CHECKPOINT_GLOB, GENESIS_MAC, AuditLog, canonical_json, count_entries, summarise
+from ._log import (
+    CHECKPOINT_GLOB,
+    GENESIS_MAC,
+    AuditLog,
+    canonical_json,
+    count_entries,
+    entry_from_row,
+    summarise,
+)
 from ._models import AuditEntry, AuditProblem, AuditReport
 
 __all__ = [
@@ -17,5 +25,6 @@ __all__ = [
     "canonical_json",
     "count_entries",
     "default_actor",
+    "entry_from_row",
     "summarise",
 ]

@@ -299,21 +299,7 @@ class AuditLog:
         with self.store.session(write=False) as session:
             rows = session.execute(query).mappings().all()
         for row in rows:
-            yield self._entry(dict(row))
-
-    @staticmethod
-    def _entry(row: Mapping[str, Any]) -> AuditEntry:
-        return AuditEntry(
-            seq=int(row["seq"]),
-            ts=row["ts"],
-            actor=row["actor"],
-            action=row["action"],
-            target_ids=json.loads(row["target_ids"]),
-            reason=row["reason"],
-            details=json.loads(row["details"]),
-            prev_mac=row["prev_mac"],
-            mac=row["mac"],
-        )
+            yield entry_from_row(dict(row))
 
     # -- verification -----------------------------------------------------------------------
 
@@ -468,6 +454,21 @@ class AuditLog:
         if not report.ok:
             raise AuditTamperedError(summarise(report))
         return report
+
+
+def entry_from_row(row: Mapping[str, Any]) -> AuditEntry:
+    """An ``audit_log`` row as an :class:`AuditEntry` (its JSON columns decoded)."""
+    return AuditEntry(
+        seq=int(row["seq"]),
+        ts=row["ts"],
+        actor=row["actor"],
+        action=row["action"],
+        target_ids=json.loads(row["target_ids"]),
+        reason=row["reason"],
+        details=json.loads(row["details"]),
+        prev_mac=row["prev_mac"],
+        mac=row["mac"],
+    )
 
 
 def summarise(report: AuditReport) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 from sqlalchemy import func, select
 
-from ..audit import AuditEntry
+from ..audit import entry_from_row
 from ..store import audit_log
 from ._web import console, current_user, render
 
@@ -52,7 +51,7 @@ def index() -> Any:
         rows = session.execute(
             query.order_by(audit_log.c.seq.desc()).limit(_PAGE).offset((page - 1) * _PAGE)
         ).mappings().all()  # fmt: skip
-    entries = [_entry(r) for r in rows]
+    entries = [entry_from_row(dict(r)) for r in rows]
     return render(
         "audit.html",
         entries=entries,
@@ -72,17 +71,3 @@ def verify() -> Any:
     console().audit(current_user().name, "console.audit-verify", [],
                     {"ok": report.ok, "entries": report.entries})  # fmt: skip
     return redirect(url_for("audit.index"))
-
-
-def _entry(row: Any) -> AuditEntry:
-    return AuditEntry(
-        seq=int(row["seq"]),
-        ts=row["ts"],
-        actor=row["actor"],
-        action=row["action"],
-        target_ids=json.loads(row["target_ids"]),
-        reason=row["reason"],
-        details=json.loads(row["details"]),
-        prev_mac=row["prev_mac"],
-        mac=row["mac"],
-    )
