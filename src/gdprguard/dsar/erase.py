@@ -34,17 +34,25 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import insert, select
 
-from .._exceptions import GdprGuardError, HelpdeskError, InputError, NotFoundError
+from .._exceptions import (
+    GdprGuardError,
+    HelpdeskError,
+    InputError,
+    NotFoundError,
+    ShreddedError,
+)
 from ..connectors import HelpdeskConnector, NotRedactableError, UnsupportedOperationError
 from ..detect import Detector, Finding, KnownSubject
 from ..models import Comment
 from ..pipeline import (
     IdentifierHasher,
     Journal,
+    RecordRef,
     SubjectIndex,
     TicketWalker,
     finding_digests,
     hold_lock,
+    known_subject_for,
 )
 from ..pipeline.plans import plan_rows, refuse_rejected, set_item_state, set_plan_status
 from ..policy import Policy, facts_from_records
@@ -460,8 +468,6 @@ class ErasureEngine:
                 bundle = walker.bundle(connector.get_ticket(row["ticket_id"]))
             except NotFoundError:
                 return {"state": "skipped", "reason": "gone", "changed": False}
-            from ..pipeline import known_subject_for
-
             ticket_known = known_subject_for(bundle)
             known = KnownSubject(
                 names=ticket_known.names + subject.names,
@@ -492,8 +498,6 @@ class ErasureEngine:
         self, record_id: str, subject: KnownSubject, digests: Mapping[str, set[str]]
     ) -> dict[str, Any]:
         """Re-seal a sealed original without the subject's data (under the same key)."""
-        from .._exceptions import ShreddedError
-
         if not self.vault.exists(record_id):
             return {"changed": False, "outcome": "gone"}
         try:
@@ -523,11 +527,9 @@ class ErasureEngine:
     # -- store helpers ------------------------------------------------------------------------
 
 
-def _journal_ref(target: str) -> Any:
+def _journal_ref(target: str) -> RecordRef:
     """The journal's record reference for a step (a sealed original is journaled against its
     comment)."""
-    from ..pipeline import RecordRef
-
     if target.startswith("original:"):
         return RecordRef.parse(target[len("original:") :])
     return RecordRef.parse(target)

@@ -20,7 +20,7 @@ refuses to present a partial result as whole).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._exceptions import HelpdeskError, NotFoundError
@@ -38,7 +38,7 @@ from ..pipeline import (
 from ..store import Store
 from .models import Confidence, ConnectorRead, Evidence, Identifier, Problem, Role
 
-__all__ = ["LocateResult", "Locator", "PersonMatch", "TicketMatch"]
+__all__ = ["LocateResult", "Locator", "PersonMatch", "TicketMatch", "known_subject_of"]
 
 _PARTY_ROLES = frozenset({"requester", "submitter", "cc", "follower", "author", "sender"})
 _RANK = {"certain": 3, "high": 2, "medium": 1}
@@ -312,7 +312,9 @@ class Locator:
             and self.hasher.digests("email", ticket.sender.address) & strong
         ):
             add("sender", "high", "ticket-field")
-        known = _known(identifiers, [m.person for m in people.values() if m.confidence != "medium"])
+        known = known_subject_of(
+            identifiers, [m.person for m in people.values() if m.confidence != "medium"]
+        )
         for comment in bundle.comments:
             if comment.author_id in subject_ids:
                 add("author", "certain", "ticket-field", comment_id=comment.id)
@@ -364,7 +366,10 @@ class Locator:
         return found
 
 
-def _known(identifiers: list[Identifier], people: list[Person]) -> KnownSubject:
+def known_subject_of(
+    identifiers: Sequence[Identifier], people: Sequence[Person] = ()
+) -> KnownSubject:
+    """The subject as detection's known subject: the given identifiers and their records'."""
     names = [i.value for i in identifiers if i.kind == "name"]
     emails = [i.value for i in identifiers if i.kind == "email"]
     phones = [i.value for i in identifiers if i.kind == "phone"]

@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field
 
 from .._exceptions import GdprGuardError, HelpdeskError, InputError, NotFoundError
 from ..connectors import HelpdeskConnector
-from ..detect import Detector, KnownSubject
+from ..detect import Detector
 from ..pipeline.plans import refuse_rejected
 from ..policy import Policy
 from ..vault import Vault
 from .document import DocumentBuilder
 from .erase import ErasureBlockedError, ErasureEngine, ErasurePlan, ErasureReport
-from .locate import LocateResult, Locator
+from .locate import LocateResult, Locator, known_subject_of
 from .models import Identifier, Problem
 from .package import ExportResult, generate_passphrase, write_export
 from .register import DsarRegister, RequestKind, RequestRecord, RequestStatus
@@ -285,11 +285,7 @@ class DsarService:
         refuse_rejected(plan_id, plan.status)  # before the register records a run
         request_id = plan.request_id
         identifiers, digests = self.identifiers_of(request_id)
-        subject = KnownSubject(
-            names=tuple(i.value for i in identifiers if i.kind == "name"),
-            emails=tuple(i.value for i in identifiers if i.kind == "email"),
-            phones=tuple(i.value for i in identifiers if i.kind == "phone"),
-        )
+        subject = known_subject_of(identifiers)
         self.register.set_status(request_id, "running", event="erasure-applying", plan_id=plan_id)
         try:
             report = engine.apply(plan_id, subject, digests)
