@@ -79,6 +79,25 @@ def add_webhook_routes(route: Route, automations: Automations, views: ZendeskVie
     def webhook(hook_id: str) -> Webhook | None:
         return automations.webhooks.get(hook_id)
 
+    def admin_webhook(hook_id: str) -> Webhook | Response:
+        """The webhook, or the answer that refuses the call (not an admin, no such webhook)."""
+        if (denied := admin_only()) is not None:
+            return denied
+        hook = webhook(hook_id)
+        return hook if hook is not None else _webhook_missing()
+
+    def edit(hook_id: str, *, patch: bool) -> Response:
+        hook = admin_webhook(hook_id)
+        if isinstance(hook, Response):
+            return hook
+        document = body_of("webhook")
+        if document is None:
+            return _errors(400, "InvalidValue", "Invalid value", "webhook: an object is required")
+        if patch:
+            current = hook.spec.model_dump(mode="json", exclude_none=True)
+            document = _merge_patch(current, document)
+        return replace(hook, document)
+
     def replace(hook: Webhook, document: dict[str, Any]) -> Response:
         try:
             spec = WebhookSpec.model_validate(document)
@@ -129,35 +148,16 @@ def add_webhook_routes(route: Route, automations: Automations, views: ZendeskVie
 
     @route("/webhooks/<hook_id>")
     def webhook_show(hook_id: str) -> Response:
-        if (denied := admin_only()) is not None:
-            return denied
-        hook = webhook(hook_id)
-        return json_response({"webhook": webhook_doc(hook)}) if hook else _webhook_missing()
+        hook = admin_webhook(hook_id)
+        return hook if isinstance(hook, Response) else json_response({"webhook": webhook_doc(hook)})
 
     @route("/webhooks/<hook_id>", ("PUT",))
     def webhook_replace(hook_id: str) -> Response:
-        if (denied := admin_only()) is not None:
-            return denied
-        hook = webhook(hook_id)
-        if hook is None:
-            return _webhook_missing()
-        document = body_of("webhook")
-        if document is None:
-            return _errors(400, "InvalidValue", "Invalid value", "webhook: an object is required")
-        return replace(hook, document)
+        return edit(hook_id, patch=False)
 
     @route("/webhooks/<hook_id>", ("PATCH",))
     def webhook_patch(hook_id: str) -> Response:
-        if (denied := admin_only()) is not None:
-            return denied
-        hook = webhook(hook_id)
-        if hook is None:
-            return _webhook_missing()
-        document = body_of("webhook")
-        if document is None:
-            return _errors(400, "InvalidValue", "Invalid value", "webhook: an object is required")
-        current = hook.spec.model_dump(mode="json", exclude_none=True)
-        return replace(hook, _merge_patch(current, document))
+        return edit(hook_id, patch=True)
 
     @route("/webhooks/<hook_id>", ("DELETE",))
     def webhook_delete(hook_id: str) -> Response:
@@ -169,20 +169,16 @@ def add_webhook_routes(route: Route, automations: Automations, views: ZendeskVie
 
     @route("/webhooks/<hook_id>/signing_secret")
     def signing_secret_show(hook_id: str) -> Response:
-        if (denied := admin_only()) is not None:
-            return denied
-        hook = webhook(hook_id)
-        if hook is None:
-            return _webhook_missing()
+        hook = admin_webhook(hook_id)
+        if isinstance(hook, Response):
+            return hook
         return json_response({"signing_secret": {"algorithm": "SHA256", "secret": hook.secret}})
 
     @route("/webhooks/<hook_id>/signing_secret", ("POST",))
     def signing_secret_reset(hook_id: str) -> Response:
-        if (denied := admin_only()) is not None:
-            return denied
-        hook = webhook(hook_id)
-        if hook is None:
-            return _webhook_missing()
+        hook = admin_webhook(hook_id)
+        if isinstance(hook, Response):
+            return hook
         secret = automations.rotate_secret(hook)
         return json_response({"signing_secret": {"algorithm": "SHA256", "secret": secret}}, 201)
 
