@@ -20,6 +20,7 @@ from gdprguard.detect.engine import _drop_person_inside_location
 from gdprguard.detect.recognizers import RawMatch
 
 MAX_RATIO = 20.0
+SORTING_MAX_RATIO = 45.0
 
 
 def _cpu_seconds(run: Callable[[], object], tries: int) -> float:
@@ -77,7 +78,10 @@ def test_resolving_overlaps_is_linear() -> None:
         findings += [Finding(i * 10 + 4, i * 10 + 12, "PERSON", 0.4) for i in range(n)]
         return lambda: resolve_overlaps(findings)
 
-    assert _ratio(make, 10_000) <= MAX_RATIO
+    # Ranking is a sort (n log n) of objects that outgrow the CPU caches at 200,000 findings:
+    # measured 13-22 on an idle machine, so the linear bound would be flaky. The quadratic
+    # kept-span insertion this test guards against made it 100 and more.
+    assert _ratio(make, 10_000) <= SORTING_MAX_RATIO
 
 
 @pytest.mark.slow
