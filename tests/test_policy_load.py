@@ -258,8 +258,10 @@ def test_all_errors_are_reported_at_once_in_order() -> None:
          "keep_digits is for card numbers only"),
         ("when: {kind: comment, entities: [CREDIT_CARD]}\n    action: redact\n"
          "    keep_digits: {first: 9, last: 4}", "PCI DSS"),
+        ("when: {kind: ticket}\n    action: delete\n    realtime: true",
+         "only redact rules on tickets or comments"),
         ("when: {kind: ticket, solved_more_than: 1y}\n    action: redact\n    realtime: true",
-         "only redact or redact_attachments rules on comments or attachments"),
+         "an age condition cannot hold"),
         ("when: {kind: comment, created_more_than: 1d}\n    action: redact\n    realtime: true",
          "an age condition cannot hold"),
         ("when: {kind: attachment, entities: any}\n    action: redact_attachments",

@@ -184,6 +184,18 @@ class HelpdeskConnector(Protocol):
         """Remove an attachment's content from the helpdesk (closed tickets too, where able)."""
         ...
 
+    def update_ticket_fields(
+        self,
+        ticket: Ticket,
+        *,
+        subject: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> Ticket:
+        """Overwrite the subject and/or custom fields (keyed as in ``Ticket.custom_fields``), to
+        redact them; the ticket as it is afterwards. NotRedactableError when the helpdesk refuses
+        the change (a closed Zendesk ticket, a field that rejects the value): nothing changed."""
+        ...
+
     def delete_ticket(self, ticket_id: str, *, permanent: bool = False) -> DeletionResult:
         """Soft-delete a ticket; ``permanent`` also purges it (or UnsupportedOperationError)."""
         ...

@@ -56,6 +56,11 @@ class Capabilities(BaseModel):
     closed_ticket_redaction: bool = Field(
         description="comments and attachments of closed (and archived) tickets can be redacted"
     )
+    field_history: bool = Field(
+        default=False,
+        description="the ticket's history keeps earlier values of its subject and fields, and "
+        "no API call removes them; only deleting the ticket does (Zendesk's audits)",
+    )
     archives_closed_tickets: bool = Field(
         description="the helpdesk archives closed tickets: lists and views omit them; the "
         "connector's iter_tickets and exports still return them (Ticket.archived)"

@@ -408,6 +408,38 @@ class FreshdeskConnector(ApiV2Connector):
             comment=updated,
         )  # fmt: skip
 
+    def update_ticket_fields(
+        self,
+        ticket: Ticket,
+        *,
+        subject: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> Ticket:
+        """``PUT /tickets/{id}`` with the new ``subject`` and ``custom_fields`` (by ``cf_`` name).
+
+        Freshdesk lets closed tickets change; a field that refuses the value (400) is raised as
+        NotRedactableError, and nothing changed.
+        """
+        tid = safe_id(ticket.id, "ticket")
+        payload: dict[str, Any] = {}
+        if subject is not None:
+            payload["subject"] = subject
+        if custom_fields:
+            payload["custom_fields"] = dict(custom_fields)
+        if not payload:
+            return ticket
+        try:
+            body = self.http.request("PUT", self._path(f"tickets/{tid}"), json_body=payload).body
+        except FatalAPIError as exc:
+            if exc.status not in (400, 422):
+                raise
+            raise NotRedactableError(
+                f"ticket {tid}: Freshdesk refused the change to its subject or fields "
+                f"({exc.status}); delete the ticket to remove them",
+                status=exc.status,
+            ) from None
+        return _ticket(body, self.name) if isinstance(body, dict) else self.get_ticket(tid)
+
     def download_attachment(self, attachment: Attachment) -> bytes:
         """The attached file's bytes (for a data-subject export); NotFoundError if it is gone."""
         if not attachment.content_url:

@@ -84,6 +84,7 @@ CAPABILITIES = Capabilities(
     bulk_comment_export=True,
     closed_ticket_updates=False,
     closed_ticket_redaction=True,
+    field_history=True,
     archives_closed_tickets=True,
     archive_after_days=json_.ARCHIVE_AFTER_DAYS,
     webhook_install=True,
@@ -455,6 +456,44 @@ class ZendeskConnector(ApiV2Connector):
                 "without comment_redactions closed tickets refuse it: delete the ticket instead",
                 status=exc.status,
             ) from None
+
+    def update_ticket_fields(
+        self,
+        ticket: Ticket,
+        *,
+        subject: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> Ticket:
+        """``PUT /tickets/{id}`` with the new subject and ``custom_fields`` ``[{id, value}]``.
+
+        A closed ticket answers 422 (``ClosedPrevents``), raised as NotRedactableError. Zendesk
+        keeps the earlier values in the ticket's audits, which only deleting the ticket removes.
+        """
+        tid = safe_id(ticket.id, "ticket")
+        change: dict[str, Any] = {}
+        if subject is not None:
+            change["subject"] = subject
+        if custom_fields:
+            change["custom_fields"] = [
+                {"id": _numeric(key), "value": value} for key, value in custom_fields.items()
+            ]
+        if not change:
+            return ticket
+        try:
+            body = self.http.request(
+                "PUT", self._path(f"tickets/{tid}"), json_body={"ticket": change}
+            ).body
+        except FatalAPIError as exc:
+            if exc.status != 422:
+                raise
+            raise NotRedactableError(
+                f"ticket {tid}: Zendesk refused the change to its subject or fields "
+                f"({exc.status}); "
+                "a closed ticket cannot be edited: delete it to remove them",
+                status=exc.status,
+            ) from None
+        data = body.get("ticket") if isinstance(body, dict) else None
+        return self._ticket(data) if isinstance(data, dict) else self.get_ticket(tid)
 
     # -- deletion ----------------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ from ..pipeline import (
     hold_lock,
     known_subject_for,
 )
+from ..pipeline.fields import mask_spans
 from ..pipeline.plans import plan_rows, refuse_rejected, set_item_state, set_plan_status
 from ..policy import Policy, facts_from_records
 from ..store import plan_items, plans
@@ -64,8 +65,8 @@ from .locate import LocateResult, TicketMatch
 __all__ = ["ErasureBlockedError", "ErasureEngine", "ErasurePlan", "ErasureReport"]
 
 ErasureAction = Literal[
-    "purge", "delete", "redact", "redact_subject", "purge_person", "delete_person",
-    "reseal_original", "destroy_original", "shred",
+    "purge", "delete", "redact", "redact_subject", "redact_subject_line", "purge_person",
+    "delete_person", "reseal_original", "destroy_original", "shred",
 ]  # fmt: skip
 _OPEN_STATUSES = frozenset({"new", "open", "pending", "hold", "on-hold", "waiting"})
 
@@ -173,7 +174,7 @@ class ErasureEngine:
         self.clock = clock
         self.progress = progress or (lambda _what, _done, _total: None)
         self.journal = Journal(self.store, vault.audit)
-        self.index = SubjectIndex(self.store, hasher)
+        self.index = SubjectIndex(self.store, hasher, self.detector)
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -333,7 +334,13 @@ class ErasureEngine:
                 add(name, ticket.id, f"original:{name}:comment:{comment.id}",
                     "reseal_original", "original")  # fmt: skip
         if "" in match.subject_spans:
-            notes["ticket-subject-line-unchangeable"] += 1
+            if "update_fields" in caps.ticket_actions(ticket):
+                add(name, ticket.id, f"{name}:ticket:{ticket.id}", "redact_subject_line",
+                    "party" if match.scope == "full" else "mention")  # fmt: skip
+                if caps.field_history:
+                    notes["ticket-subject-line-kept-in-history"] += 1
+            else:
+                notes["ticket-subject-line-unchangeable"] += 1
         if match.scope == "full" and any(r in match.roles for r in ("cc", "follower")):
             notes["still-listed-as-cc-or-follower-until-person-deleted"] += 1
 
@@ -459,6 +466,8 @@ class ErasureEngine:
                 result = execute(connector, spec, context)
             self.index.forget_ticket(name, row["ticket_id"])
             return {"changed": result.changed, **result.detail}
+        if action == "redact_subject_line":
+            return self._redact_subject_line(connector, row["ticket_id"], subject, digests)
         comment = self._comment(connector, row["ticket_id"], target.rsplit(":", 1)[1])
         if comment is None:
             return {"state": "skipped", "reason": "gone", "changed": False}
@@ -485,6 +494,30 @@ class ErasureEngine:
             return {"state": "skipped", "reason": "not-redactable", "changed": False}
         return {"changed": redaction.redacted > 0, "redacted": redaction.redacted,
                 "types": sorted({f.type for f in found})}  # fmt: skip
+
+    def _redact_subject_line(
+        self,
+        connector: HelpdeskConnector,
+        ticket_id: str,
+        subject: KnownSubject,
+        digests: Mapping[str, set[str]],
+    ) -> dict[str, Any]:
+        """Mask the subject's data in a ticket's subject line (someone else's ticket)."""
+        try:
+            ticket = connector.get_ticket(ticket_id)
+        except NotFoundError:
+            return {"state": "skipped", "reason": "gone", "changed": False}
+        line = ticket.subject or ""
+        found = subject_targets(self.detector, self.hasher, line, subject, digests)
+        if not found:
+            return {"changed": False, "redacted": 0}
+        masked = mask_spans(line, [(f.start, f.end) for f in found])
+        try:
+            connector.update_ticket_fields(ticket, subject=masked)
+        except NotRedactableError:
+            return {"state": "skipped", "reason": "not-redactable", "changed": False}
+        return {"changed": True, "redacted": len(found), "types": sorted({f.type for f in found}),
+                "fields": ["subject"]}  # fmt: skip
 
     def _comment(
         self, connector: HelpdeskConnector, ticket_id: str, comment_id: str

@@ -129,7 +129,7 @@ class Locator:
         self.hasher = hasher
         self.connectors = dict(connectors)
         self.detector = detector or Detector()
-        self.index = SubjectIndex(store, hasher)
+        self.index = SubjectIndex(store, hasher, self.detector)
         self.refresh_index = refresh_index
         self.progress = progress or (lambda _what, _done, _total: None)
 

@@ -20,6 +20,7 @@ from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
 from ..models import Comment, Person
 from ..store import Store, insert_ignore, subject_index
+from .fields import field_findings, field_texts
 from .identifiers import IdentifierHasher
 from .walker import TicketBundle, TicketWalker
 
@@ -56,9 +57,13 @@ def finding_digests(
 class SubjectIndex:
     """Read and maintain the subject index of the store."""
 
-    def __init__(self, store: Store, hasher: IdentifierHasher) -> None:
+    def __init__(
+        self, store: Store, hasher: IdentifierHasher, detector: Detector | None = None
+    ) -> None:
         self.store = store
         self.hasher = hasher
+        #: finds who a ticket's subject line and custom fields name (without it, only comments)
+        self.detector = detector
 
     # -- what a ticket holds ------------------------------------------------------------------
 
@@ -109,6 +114,11 @@ class SubjectIndex:
                 )
         for comment in bundle.comments:
             self._comment(rows, name, comment, findings.get(comment.id, []))
+        if self.detector is not None:
+            texts = field_texts(ticket)
+            for field, found in field_findings(self.detector, ticket).items():
+                for _finding, digests in finding_digests(self.hasher, texts[field], found):
+                    rows.update(("", "mention", d) for d in digests)
         return rows
 
     def _comment(
@@ -179,6 +189,8 @@ class SubjectIndex:
     ) -> int:
         """Bring the index of *connector* up to date: the tickets changed since its last
         refresh (every ticket, the first time). Returns the tickets read."""
+        if self.detector is None:
+            self.detector = detector
         walker = TicketWalker(connector, self.store, stream=INDEX_STREAM)
         first = walker.bookmarks.get(connector.name, INDEX_STREAM) is None
         pending: list[tuple[TicketBundle, Mapping[str, list[Finding]]]] = []

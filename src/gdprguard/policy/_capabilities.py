@@ -39,3 +39,8 @@ class ConnectorCapabilities(Protocol):
     def closed_ticket_redaction(self) -> bool:
         """Comments and attachments of closed tickets can be redacted."""
         ...
+
+    @property
+    def field_history(self) -> bool:
+        """Earlier values of a ticket's subject and fields stay in its history (Zendesk: yes)."""
+        ...

@@ -216,14 +216,15 @@ def _ranges(index: int, rule: Rule, out: _Out) -> None:
 
 def _realtime(index: int, rule: Rule, out: _Out) -> None:
     name, base, sel = rule.name, ("rules", index), rule.when
-    if rule.action not in ("redact", "redact_attachments") or sel.kind not in (
-        "comment",
-        "attachment",
-    ):
+    allowed = (rule.action == "redact" and sel.kind in ("ticket", "comment")) or (
+        rule.action == "redact_attachments" and sel.kind in ("comment", "attachment")
+    )
+    if not allowed:
         out.add("error", (*base, "realtime"),
-                f"rule {name!r}: only redact or redact_attachments rules on comments or "
-                "attachments can run in real time (the webhook receiver sees new comments); "
-                "remove realtime: true", rule=name, key=True)  # fmt: skip
+                f"rule {name!r}: only redact rules on tickets or comments, and "
+                "redact_attachments rules on comments or attachments, can run in real time "
+                "(the webhook receiver sees new tickets and comments); remove realtime: true",
+                rule=name, key=True)  # fmt: skip
     for key in _AGE_KEYS:
         if getattr(sel, key) is not None:
             out.add("error", (*base, "when", key),

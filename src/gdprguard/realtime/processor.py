@@ -21,6 +21,7 @@ from .._exceptions import NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
 from ..pipeline import Journal, SubjectIndex, TicketWalker, known_subject_for
+from ..pipeline.fields import fields_hash
 from ..sweep.actions import ActionContext, comment_hash, execute
 from ..sweep.models import Decider
 from ..vault import Vault
@@ -92,12 +93,12 @@ def redact_ticket(context: RealtimeContext, connector_name: str, ticket_id: str)
     subject_id = f"{connector_name}:person:{ticket.requester_id}" if ticket.requester_id else None
     types: set[str] = set()
     for spec in decision.actions:
-        if spec.action != "redact" or spec.ref.kind != "comment":
-            continue  # realtime rules redact comments; anything else waits for a sweep
-        comment = comments.get(spec.ref.id)
-        if comment is None:
+        if spec.action != "redact" or spec.ref.kind not in ("comment", "ticket"):
+            continue  # realtime rules redact text; deletions and the rest wait for a sweep
+        comment = comments.get(spec.ref.id) if spec.ref.kind == "comment" else None
+        if spec.ref.kind == "comment" and comment is None:
             continue
-        digest = comment_hash(comment)[:16]
+        digest = (comment_hash(comment) if comment is not None else fields_hash(ticket))[:16]
         unit = f"rt:{connector_name}:{spec.ref.id}:{spec.rule}:{digest}"
         entry = context.journal.intend(unit, spec.ref, spec.action, spec.params())
         if entry.state in ("done", "skipped"):
@@ -108,7 +109,7 @@ def redact_ticket(context: RealtimeContext, connector_name: str, ticket_id: str)
         try:
             result = execute(
                 connector, spec, action_context, comment=comment, known=known,
-                subject_id=subject_id,
+                subject_id=subject_id, ticket=ticket,
             )  # fmt: skip
         except Exception as exc:
             context.journal.fail(unit, type(exc).__name__)

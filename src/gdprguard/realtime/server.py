@@ -129,7 +129,7 @@ class Receiver:
         hasher = IdentifierHasher.from_secret(vault.keyring.system_secret("subject-index"))
         self.context = RealtimeContext(
             vault, self.connectors, policy_decider(policy.realtime(), capabilities, detect),
-            detect, index=SubjectIndex(vault.store, hasher), actor=actor, clock=clock,
+            detect, index=SubjectIndex(vault.store, hasher, detect), actor=actor, clock=clock,
         )  # fmt: skip
         self._secrets: dict[str, WebhookSecret | None] = {}
         self._secret_lock = threading.Lock()

@@ -20,9 +20,10 @@ from pydantic import BaseModel, Field
 
 from .._exceptions import NotFoundError
 from ..connectors import HelpdeskConnector, NotRedactableError
-from ..detect import Detector, KnownSubject
+from ..detect import Detector, Finding, KnownSubject
 from ..models import Comment, Ticket
 from ..pipeline import RecordRef
+from ..pipeline.fields import SUBJECT, field_findings, field_texts, mask_spans, split_fields
 from ..vault import Vault
 
 __all__ = [
@@ -107,20 +108,59 @@ class ActionContext:
 def _targets(
     context: ActionContext,
     spec: ActionSpec,
-    comment: Comment,
+    text: str,
     known: KnownSubject | None,
+    found: list[Finding] | None = None,
 ) -> list[dict[str, Any]]:
-    """The stretches of the comment's text this action redacts (start, end, type)."""
-    found = context.detector.analyze(comment.body, language="auto", known_subject=known)
+    """The stretches of *text* this action redacts (start, end, type)."""
+    if found is None:
+        found = context.detector.analyze(text, language="auto", known_subject=known)
     if spec.planned is not None:
         from ..policy import PlannedAction
 
         planned = PlannedAction.model_validate(spec.planned)
-        return [s.model_dump() for s in planned.spans(comment.body, found)]
+        return [s.model_dump() for s in planned.spans(text, found)]
     if spec.entity_types is not None:
         wanted = set(spec.entity_types)
         found = [f for f in found if f.type in wanted]
     return [f.to_dict() for f in found]
+
+
+def _redact_ticket_fields(
+    connector: HelpdeskConnector,
+    spec: ActionSpec,
+    context: ActionContext,
+    ticket: Ticket,
+    known: KnownSubject | None,
+    subject_id: str | None,
+) -> ActionOutcome:
+    """Mask what the rule covers in the subject and free-text custom fields, if anything."""
+    texts = field_texts(ticket)
+    changed: dict[str, str] = {}
+    redacted = 0
+    types: set[str] = set()
+    for name, found in field_findings(context.detector, ticket, known).items():
+        spans = _targets(context, spec, texts[name], known, found)
+        if spans:
+            changed[name] = mask_spans(texts[name], [(t["start"], t["end"]) for t in spans])
+            redacted += len(spans)
+            types.update(str(t["type"]) for t in spans)
+    if not changed:
+        return ActionOutcome(changed=False, detail={"redacted": 0})
+    original = _seal(context, spec, {name: texts[name] for name in changed}, subject_id)
+    subject, custom = split_fields(changed)
+    try:
+        connector.update_ticket_fields(ticket, subject=subject, custom_fields=custom)
+    except NotRedactableError:
+        return ActionOutcome(changed=False, status="skipped", detail={"reason": "not-redactable"})
+    detail: dict[str, Any] = {
+        "redacted": redacted,
+        "types": sorted(types),
+        "fields": sorted("subject" if n == SUBJECT else "custom_field" for n in changed),
+    }
+    if original:
+        detail["original"] = original
+    return ActionOutcome(changed=True, detail=detail)
 
 
 def _seal_original(
@@ -129,12 +169,20 @@ def _seal_original(
     comment: Comment,
     subject_id: str | None,
 ) -> str | None:
+    return _seal(context, spec, {"body": comment.body, "html_body": comment.html_body}, subject_id)
+
+
+def _seal(
+    context: ActionContext,
+    spec: ActionSpec,
+    original: dict[str, Any],
+    subject_id: str | None,
+) -> str | None:
+    """Seal *original* under the subject's key for the rule's grace period (its record id)."""
     if spec.keep_original_days is None or context.vault is None:
         return None
     record_id = f"original:{spec.target}"
-    payload = json.dumps(
-        {"body": comment.body, "html_body": comment.html_body}, ensure_ascii=False
-    ).encode()
+    payload = json.dumps(original, ensure_ascii=False).encode()
     expires = context.now() + timedelta(days=spec.keep_original_days)
     context.vault.seal(
         record_id,
@@ -155,20 +203,23 @@ def execute(
     comment: Comment | None = None,
     known: KnownSubject | None = None,
     subject_id: str | None = None,
+    ticket: Ticket | None = None,
 ) -> ActionOutcome:
     """Make *spec*'s change unless it is already there. *comment* is the comment as it is now
-    (for comment actions); *known* the ticket's known people; *subject_id* whose key seals the
-    original."""
+    (for comment actions), *ticket* the ticket as it is now (for a ticket's subject and
+    fields); *known* the ticket's known people; *subject_id* whose key seals the original."""
     if spec.action == "keep":
         return ActionOutcome(changed=False, status="skipped", detail={"kept": True})
     if spec.action == "redact" and spec.ref.kind == "ticket":
-        # The subject and custom fields: no connector edits them yet. Reported, never silent.
-        return ActionOutcome(
-            changed=False, status="skipped", detail={"reason": "ticket-fields-unsupported"}
-        )
+        if ticket is None:
+            try:
+                ticket = connector.get_ticket(spec.ref.id)
+            except NotFoundError:
+                return ActionOutcome(changed=False, detail={"outcome": "gone"})
+        return _redact_ticket_fields(connector, spec, context, ticket, known, subject_id)
     if spec.action == "redact":
         assert comment is not None
-        found = _targets(context, spec, comment, known)
+        found = _targets(context, spec, comment.body, known)
         if not found:
             return ActionOutcome(changed=False, detail={"redacted": 0})
         if not comment.redactable:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ..detect import Detector, Finding
-from ..pipeline import TicketBundle
+from ..pipeline import TicketBundle, known_subject_for
+from ..pipeline.fields import field_types
 from ..policy import ConnectorCapabilities, PlannedAction, Policy, facts_from_records
 from .actions import ActionSpec
 from .models import Decider, TicketPlan
@@ -42,9 +43,7 @@ def policy_decider(
         bundle: TicketBundle, findings: dict[str, list[Finding]], now: datetime
     ) -> TicketPlan:
         ticket = bundle.ticket
-        ticket_types = {
-            f.type for f in detect.analyze(ticket.subject or "", language="auto")
-        } if ticket.subject else set()  # fmt: skip
+        ticket_types = field_types(detect, ticket, known_subject_for(bundle))
         facts = facts_from_records(
             bundle.connector,
             ticket,

@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, select, update
 from .._exceptions import HelpdeskError, InputError, NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
+from ..models import Ticket
 from ..pipeline import (
     IdentifierHasher,
     Journal,
@@ -99,7 +100,9 @@ class SweepEngine:
         """The subject index, which planning keeps up to date with every ticket it reads."""
         if self._index is None:
             secret = self.vault.keyring.system_secret("subject-index")
-            self._index = SubjectIndex(self.store, IdentifierHasher.from_secret(secret))
+            self._index = SubjectIndex(
+                self.store, IdentifierHasher.from_secret(secret), self.detector
+            )
         return self._index
 
     # -- planning -----------------------------------------------------------------------------
@@ -349,7 +352,8 @@ class SweepEngine:
                 else None
             )
             known = known_subject_for(bundle)
-            self._run(unit, plan_id, row, spec, report, connector, comment, known, subject_id)
+            self._run(unit, plan_id, row, spec, report, connector, comment, known, subject_id,
+                      bundle.ticket)  # fmt: skip
 
     def _run(
         self,
@@ -362,13 +366,15 @@ class SweepEngine:
         comment: Any,
         known: Any,
         subject_id: str | None,
+        ticket: Ticket | None = None,
     ) -> None:
         """Execute one journaled unit and complete it (or record its failure)."""
         context = ActionContext(self.detector, self.vault, self.clock, self.actor)
         try:
             outcome = execute(
-                connector, spec, context, comment=comment, known=known, subject_id=subject_id
-            )
+                connector, spec, context, comment=comment, known=known, subject_id=subject_id,
+                ticket=ticket,
+            )  # fmt: skip
         except HelpdeskError as exc:
             code = f"{type(exc).__name__} {exc.status or ''}".strip()
             self.journal.fail(unit, code)
