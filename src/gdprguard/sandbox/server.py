@@ -147,6 +147,8 @@ class SandboxServer:
         self.export_limiter = RateLimiter(cfg.export_rate_limit, cfg.export_rate_limit)
         fault_seed = cfg.fault_seed if cfg.fault_seed is not None else cfg.seed
         self.faults = FaultInjector(cfg.fault_rate, fault_seed, cfg.faults)
+        self._outage: tuple[float, int] | None = None  # (until, on the limiter's clock; status)
+        self.outage_answers = 0
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._serving_here = False
@@ -263,6 +265,11 @@ class SandboxServer:
             self.state.run_due_jobs()
             return {"writes": self.state.writes.totals(), "actions": self.state.writes.actions()}
 
+    def outage(self, seconds: float, status: Literal[500, 502, 503, 504] = 500) -> None:
+        """Answer every API request with *status* for the next *seconds*, as a helpdesk that is
+        down does. Time is the rate limiter's clock, which tests can drive (``limiter.clock``)."""
+        self._outage = (self.limiter.clock() + seconds, status)
+
     # --- WSGI pipeline -----------------------------------------------------------------------
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -274,6 +281,10 @@ class SandboxServer:
                 environ["PATH_INFO"] = path[: -len(".json")]
         if path.startswith("/_sandbox/"):
             return self._dispatch(environ)(environ, start_response)
+        outage = self._outage
+        if outage is not None and self.limiter.clock() < outage[0]:
+            self.outage_answers += 1
+            return self._server_error(outage[1])(environ, start_response)
         request = Request(environ)
         cost = self._cost(request)
         decision = self.limiter.charge(cost)

@@ -132,6 +132,15 @@ class SweepEngine:
                     summary="{}",
                 )
             )
+        try:
+            return self._plan(plan_id, now, incremental)
+        except BaseException:
+            # the helpdesk failed (or the run was interrupted) mid-walk: the partial plan can
+            # never be applied, and says so instead of looking like work in progress
+            set_plan_status(self.store, plan_id, "failed")
+            raise
+
+    def _plan(self, plan_id: str, now: datetime, incremental: bool) -> PlanSummary:
         tickets = held = 0
         all_actions: list[ActionSpec] = []
         notes: Counter[str] = Counter()
@@ -242,6 +251,11 @@ class SweepEngine:
             raise InputError(
                 f"there is no saved plan {plan_id}; `gdprguard sweep --policy FILE` makes one"
             )
+        if row.status in ("planning", "failed"):
+            raise InputError(
+                f"plan {plan_id} is incomplete: its walk over the helpdesk "
+                f"{'failed' if row.status == 'failed' else 'has not finished'}; plan again"
+            )
         summary = PlanSummary.model_validate_json(row.summary)
         if row.policy_sha256 != self.policy_sha256:
             raise InputError(
@@ -302,10 +316,14 @@ class SweepEngine:
         if ticket_id:
             try:
                 ticket = connector.get_ticket(ticket_id)
-            except NotFoundError:
-                ticket = None
-            if ticket is not None:
                 bundle = walker.bundle(ticket)
+            except NotFoundError:
+                bundle = None
+            except HelpdeskError as exc:
+                # the helpdesk failed reading the ticket: its items fail, journaled, and the next
+                # apply of this plan tries them again
+                self._fail_all(plan_id, pending, report, exc)
+                return
         fresh: dict[str, ActionSpec] | None = None
         for row in pending:
             spec = ActionSpec.model_validate({**json.loads(row["params"]), "action": row["action"],
@@ -355,6 +373,40 @@ class SweepEngine:
             self._run(unit, plan_id, row, spec, report, connector, comment, known, subject_id,
                       bundle.ticket)  # fmt: skip
 
+    def _fail_all(
+        self,
+        plan_id: str,
+        rows: list[dict[str, Any]],
+        report: ApplyReport,
+        exc: HelpdeskError,
+    ) -> None:
+        code = _error_code(exc)
+        for row in rows:
+            spec = ActionSpec.model_validate({**json.loads(row["params"]), "action": row["action"],
+                                              "target": row["target"]})  # fmt: skip
+            unit = f"sweep:{plan_id}:{row['seq']}"
+            entry = self.journal.intend(unit, spec.ref, spec.action, spec.params())
+            if entry.state in ("done", "skipped"):
+                set_item_state(self.store, plan_id, row["seq"], entry.state, None)
+                report.count(spec.rule, spec.action, entry.state)
+                continue
+            self._failed(unit, plan_id, row, spec, report, code)
+
+    def _failed(
+        self,
+        unit: str,
+        plan_id: str,
+        row: Mapping[str, Any],
+        spec: ActionSpec,
+        report: ApplyReport,
+        code: str,
+    ) -> None:
+        self.journal.fail(unit, code)
+        set_item_state(self.store, plan_id, row["seq"], "failed", code)
+        report.failed += 1
+        report.failures[code] = report.failures.get(code, 0) + 1
+        report.count(spec.rule, spec.action, "failed")
+
     def _run(
         self,
         unit: str,
@@ -376,12 +428,7 @@ class SweepEngine:
                 ticket=ticket,
             )  # fmt: skip
         except HelpdeskError as exc:
-            code = f"{type(exc).__name__} {exc.status or ''}".strip()
-            self.journal.fail(unit, code)
-            set_item_state(self.store, plan_id, row["seq"], "failed", code)
-            report.failed += 1
-            report.failures[code] = report.failures.get(code, 0) + 1
-            report.count(spec.rule, spec.action, "failed")
+            self._failed(unit, plan_id, row, spec, report, _error_code(exc))
             return
         detail = {"rule": spec.rule, "changed": outcome.changed, **outcome.detail}
         self._finish(unit, plan_id, row, spec, report, outcome.status, detail)
@@ -441,6 +488,11 @@ class SweepEngine:
                     select(func.count()).where(plan_items.c.plan_id == plan_id)
                 ).scalar_one()
             )
+
+
+def _error_code(exc: HelpdeskError) -> str:
+    """``RetriableAPIError 500``: the error's kind and status, never its text."""
+    return f"{type(exc).__name__} {exc.status or ''}".strip()
 
 
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
