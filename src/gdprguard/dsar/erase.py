@@ -55,7 +55,13 @@ from ..pipeline import (
     known_subject_for,
 )
 from ..pipeline.fields import mask_spans
-from ..pipeline.plans import plan_rows, refuse_rejected, set_item_state, set_plan_status
+from ..pipeline.plans import (
+    item_state_update,
+    plan_rows,
+    refuse_rejected,
+    set_item_state,
+    set_plan_status,
+)
 from ..policy import Policy, facts_from_records
 from ..store import plan_items, plans
 from ..sweep.actions import ActionContext, ActionSpec, execute
@@ -412,16 +418,15 @@ class ErasureEngine:
             outcome = self._execute(connector, row, subject, digests)
         except HelpdeskError as exc:
             code = f"{type(exc).__name__} {exc.status or ''}".strip()
-            self.journal.fail(unit, code)
-            set_item_state(self.store, plan_id, row["seq"], "failed")
+            self.journal.fail(unit, code, also=[item_state_update(plan_id, row["seq"], "failed")])
             report.failed[code] = report.failed.get(code, 0) + 1
             return
         state = outcome.pop("state", "done")
         self.journal.complete(
             unit, outcome, actor=self.actor, audit_action=f"dsar.{action}",
             reason=f"dsar:{row['rule']}", state=state,
+            also=[item_state_update(plan_id, row["seq"], state)],
         )  # fmt: skip
-        set_item_state(self.store, plan_id, row["seq"], state)
         if state == "skipped":
             reason = str(outcome.get("reason", "skipped"))
             report.skipped[reason] = report.skipped.get(reason, 0) + 1

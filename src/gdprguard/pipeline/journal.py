@@ -16,12 +16,12 @@ names and types, never personal data.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import Executable, select, update
 
 from .._exceptions import InputError
 from ..audit import AuditLog, canonical_json
@@ -118,8 +118,10 @@ class Journal:
         audit_action: str,
         reason: str = "",
         state: Literal["done", "skipped"] = "done",
+        also: Sequence[Executable] = (),
     ) -> JournalEntry:
-        """Mark the unit done (or skipped) and append its audit entry in one transaction."""
+        """Mark the unit done (or skipped) and append its audit entry in one transaction, with
+        the statements *also* (e.g. the plan item's state), which commit or fail with it."""
         self.audit.load_key()
         now = datetime.now(UTC)
         with self.store.session() as session:
@@ -133,6 +135,8 @@ class Journal:
             entry = _entry(row)
             if entry.state in ("done", "skipped"):
                 return entry  # completed by an earlier run: never audited twice
+            for statement in also:
+                session.execute(statement)
             session.execute(
                 update(journal)
                 .where(journal.c.unit == unit)
@@ -150,10 +154,12 @@ class Journal:
             update={"state": state, "finished_at": now, "outcome": dict(outcome)}
         )
 
-    def fail(self, unit: str, error: str) -> None:
+    def fail(self, unit: str, error: str, *, also: Sequence[Executable] = ()) -> None:
         """Record that the unit failed (an error code or short message, no personal data);
-        a later run may try it again."""
+        a later run may try it again. *also* runs in the same transaction."""
         with self.store.session() as session:
+            for statement in also:
+                session.execute(statement)
             session.execute(
                 update(journal)
                 .where(journal.c.unit == unit, journal.c.state == "intended")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 
 from .._exceptions import InputError
 from ..store import Store, plan_items, plans
 
 __all__ = [
     "REJECTED",
+    "item_state_update",
     "plan_rows",
     "refuse_rejected",
     "reject_plan",
@@ -32,16 +33,21 @@ def plan_rows(store: Store, plan_id: str, *, connector: str | None = None) -> li
         return [dict(r) for r in session.execute(query.order_by(plan_items.c.seq)).mappings()]
 
 
+def item_state_update(plan_id: str, seq: int, state: str, note: str | None = None) -> Update:
+    """The statement recording how one item ended (to run in another write's transaction)."""
+    return (
+        update(plan_items)
+        .where(plan_items.c.plan_id == plan_id, plan_items.c.seq == seq)
+        .values(state=state, note=note)
+    )
+
+
 def set_item_state(
     store: Store, plan_id: str, seq: int, state: str, note: str | None = None
 ) -> None:
     """Record how one item ended (done, skipped, failed) and why."""
     with store.session() as session:
-        session.execute(
-            update(plan_items)
-            .where(plan_items.c.plan_id == plan_id, plan_items.c.seq == seq)
-            .values(state=state, note=note)
-        )
+        session.execute(item_state_update(plan_id, seq, state, note))
 
 
 def set_plan_status(

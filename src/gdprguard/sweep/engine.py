@@ -38,7 +38,12 @@ from ..pipeline import (
     hold_lock,
     known_subject_for,
 )
-from ..pipeline.plans import refuse_rejected, set_item_state, set_plan_status
+from ..pipeline.plans import (
+    item_state_update,
+    refuse_rejected,
+    set_item_state,
+    set_plan_status,
+)
 from ..store import Store, plan_items, plans
 from ..vault import Vault
 from .actions import ActionContext, ActionSpec, comment_hash, execute, ticket_hash
@@ -401,8 +406,7 @@ class SweepEngine:
         report: ApplyReport,
         code: str,
     ) -> None:
-        self.journal.fail(unit, code)
-        set_item_state(self.store, plan_id, row["seq"], "failed", code)
+        self.journal.fail(unit, code, also=[item_state_update(plan_id, row["seq"], "failed", code)])
         report.failed += 1
         report.failures[code] = report.failures.get(code, 0) + 1
         report.count(spec.rule, spec.action, "failed")
@@ -452,8 +456,8 @@ class SweepEngine:
             audit_action=f"retention.{spec.action}",
             reason=f"policy:{self.policy_name}:rule:{spec.rule}",
             state="skipped" if state == "skipped" else "done",
+            also=[item_state_update(plan_id, row["seq"], state, detail.get("reason"))],
         )
-        set_item_state(self.store, plan_id, row["seq"], state, detail.get("reason"))
         report.count(spec.rule, spec.action, state)
         if state == "skipped":
             report.skipped += 1
