@@ -4,7 +4,9 @@ single-process throughput of gdprguard's ``Detector`` vs stock Presidio (blank s
 Run ``python -m bench.detection.run [--write-docs] [--samples N] [--seed S] [--repeat R]
 [--dump-errors FILE] [--heldout]``; ``--heldout`` also scores the hand-written held-out set
 (see :mod:`bench.detection.heldout_eval`). Both engines analyse the same texts in the same
-process; each timing is the median CPU time of ``--repeat`` passes after a warm-up.
+process; each timing is the median CPU time of ``--repeat`` passes after a warm-up. Public
+corpora annotated by others and the DataFog/scrubadub baselines have their own commands
+(:mod:`bench.detection.public`); their blocks of the docs are kept when this one rewrites them.
 """
 
 from __future__ import annotations
@@ -715,15 +717,20 @@ def _keep_heldout_block(text: str, path: Path = DOCS_FILE) -> str:
 def _keep_other_blocks(text: str, path: Path = DOCS_FILE) -> str:
     """Carry over the blocks other commands write into the section: Faker-made tickets
     (``bench.detection.faker_tickets``), long records (``bench.detection.long_records``),
-    start-up (``bench.detection.startup``) and the hand-written notes on the targets."""
+    start-up (``bench.detection.startup``), public corpora (``bench.detection.public``),
+    third-party baselines (``bench.detection.public.third_party``) and the hand-written notes
+    on the targets."""
     from bench.detection.faker_tickets import FAKER_END, FAKER_START
     from bench.detection.long_records import LONG_END, LONG_START
+    from bench.detection.public.docs import PUBLIC_BLOCK, THIRD_PARTY_BLOCK, markers
     from bench.detection.startup import STARTUP_END, STARTUP_START
 
     for start, end in (
         (FAKER_START, FAKER_END),
         (LONG_START, LONG_END),
         (STARTUP_START, STARTUP_END),
+        markers(PUBLIC_BLOCK),
+        markers(THIRD_PARTY_BLOCK),
         (NOTES_START, NOTES_END),
     ):
         text = keep_block(text, start, end, path)

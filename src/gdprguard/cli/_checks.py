@@ -349,9 +349,9 @@ def _pip(extra: str) -> str:
 
 
 def _declared_extras() -> list[str]:
-    """Optional extras declared by the installed package (the test extra is for developers)."""
+    """Optional extras declared by the installed package (test and bench are for developers)."""
     try:
         extras = importlib.metadata.metadata("gdprguard").get_all("Provides-Extra") or []
     except importlib.metadata.PackageNotFoundError:
         extras = list(_EXTRA_PROBES)
-    return sorted(e for e in extras if e != "test" and os.path.basename(e) == e)
+    return sorted(e for e in extras if e not in ("test", "bench") and os.path.basename(e) == e)
