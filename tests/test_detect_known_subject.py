@@ -36,7 +36,10 @@ def values(detector: Detector, text: str, subject: KnownSubject = SUBJECT) -> se
         ("YAMADA, Taro wrote", ("PERSON", "YAMADA, Taro")),
         ("Dear Mr. Yamada,", ("PERSON", "Yamada")),
         ("山田様へ", ("PERSON", "山田")),
-        ("ヤマダ タロウ様", None),  # readings are not known: not matched by the subject
+        ("ヤマダ タロウ様", ("PERSON", "ヤマダ タロウ")),  # the reading of 山田 太郎
+        ("やまだたろうです", ("PERSON", "やまだたろう")),
+        ("タロウさん", ("PERSON", "タロウ")),
+        ("やまだいすきです", None),  # a reading alone, without an honorific, is not the subject
         ("write to taro.yamada@EXAMPLE.jp", ("EMAIL_ADDRESS", "taro.yamada@EXAMPLE.jp")),
         (
             "taro.yamada [at] example [dot] jp",
@@ -60,6 +63,13 @@ def test_known_subject_variants(
         assert got == set()
     else:
         assert expected in got
+
+
+def test_readings_come_from_the_dictionary(detector: Detector) -> None:
+    subject = KnownSubject(names=["鈴木一郎"])
+    assert ("PERSON", "スズキ イチロウ") in values(detector, "スズキ イチロウ様", subject)
+    assert ("PERSON", "すずき") in values(detector, "すずき様、お待たせしました", subject)
+    assert values(detector, "すずきました", subject) == set()
 
 
 def test_other_people_are_not_the_subject(detector: Detector) -> None:

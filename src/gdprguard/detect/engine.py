@@ -26,6 +26,7 @@ from .known_subject import KnownSubject, recognizer_for
 from .language import LANGUAGES, detect_languages
 from .normalize import normalize
 from .recognizers import DEFAULT_RECOGNIZERS, RawMatch, ScanContext
+from .recognizers.propagate import propagate_names
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -146,6 +147,9 @@ class Detector:
             raw.extend(self._spacy_matches(norm.text))
 
         raw = _drop_person_inside_location(raw)
+        if wanted is None or "PERSON" in wanted:
+            # a name confirmed once is found where it recurs without a cue
+            raw = _drop_person_inside_location(raw + propagate_names(ctx, raw))
         findings = []
         for m in raw:
             if m.score < threshold or (wanted is not None and m.type not in wanted):

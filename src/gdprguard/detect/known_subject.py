@@ -20,14 +20,14 @@ from ..text.phone import guess_region, parse_phone, phone_digits
 from ._lazy import lazy_re
 from ._sudachi import name_morphemes
 from .language import has_japanese
+from .lexicon import honorifics_re, kana_reading, kata_to_hira
 from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
 
 __all__ = ["KnownSubject", "KnownSubjectRecognizer", "fold"]
 
-_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_HONORIFIC_SUFFIX_RE = lazy_re(r"(?:様|さま|さん|殿|氏|くん|君|ちゃん|先生)$")
+_HONORIFICS = honorifics_re()
+_HONORIFIC_SUFFIX_RE = lazy_re(rf"{_HONORIFICS}$")
 _TITLE_PREFIX_RE = lazy_re(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
-_HONORIFICS = r"(?:様|さま|さん|殿|どの|氏|くん|君|ちゃん|先生)"
 _TITLES = r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?"
 _SEP = r"[\s・,.]*"
 _PHONE_SEP = r"[\s\-.()]{0,3}"
@@ -38,7 +38,7 @@ def fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low.translate(_KATA_TO_HIRA)
+    return kata_to_hira(low)
 
 
 class KnownSubject(BaseModel):
@@ -79,18 +79,35 @@ def _name_parts(name: str) -> list[str]:
     return parts
 
 
+def _readings(parts: list[str]) -> list[str] | None:
+    """The kana readings of a name's parts (``山田``, ``太郎`` → ``やまだ``, ``たろう``), when
+    at least one part is written in kanji and every part has a reading."""
+    readings = [kana_reading(p) or p for p in parts]
+    if readings == parts or any(not r for r in readings):
+        return None
+    return [fold(r) for r in readings]
+
+
 def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], float]]:
     full: set[str] = set()
     single: set[str] = set()
+    honorific_only: set[str] = set()  # kana readings: found as a full name or with 様/さん
     for name in names:
-        parts = [fold(p) for p in _name_parts(name)]
+        raw_parts = _name_parts(name)
+        parts = [fold(p) for p in raw_parts]
         if not parts:
             continue
-        if len(parts) >= 2:
-            full.add(_SEP.join(re.escape(p) for p in parts))
-            full.add(_SEP.join(re.escape(p) for p in reversed(parts)))
-        else:
-            full.add(re.escape(parts[0]))
+        spellings = [parts]
+        readings = _readings(raw_parts) if has_japanese(name) else None
+        if readings is not None:
+            spellings.append(readings)
+            honorific_only.update(r for r in readings if len(r) >= 2)
+        for spelled in spellings:
+            if len(spelled) >= 2:
+                full.add(_SEP.join(re.escape(p) for p in spelled))
+                full.add(_SEP.join(re.escape(p) for p in reversed(spelled)))
+            else:
+                full.add(re.escape(spelled[0]))
         single.update(parts)
     out: list[tuple[re.Pattern[str], float]] = []
     word_b = r"(?<![a-z0-9])"
@@ -106,6 +123,10 @@ def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], float]
         if latin:
             alts = "|".join(re.escape(p) for p in sorted(latin, key=len, reverse=True))
             out.append((re.compile(rf"{word_b}(?P<pii>{alts}){word_a}"), 0.8))
+    if honorific_only:
+        alts = "|".join(re.escape(p) for p in sorted(honorific_only, key=len, reverse=True))
+        out.append((re.compile(rf"(?<![ぁ-ゖ])(?P<pii>{alts})(?=\s?{_HONORIFICS})"), 0.95))
+    if single:
         cjk = [p for p in single if not p.isascii() and len(p) >= 2]
         if cjk:
             alts = "|".join(re.escape(p) for p in sorted(cjk, key=len, reverse=True))

@@ -35,11 +35,14 @@ if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
 
 __all__ = [
+    "NEAR_MISS_RE",
+    "NEAR_MISS_WORDS",
     "GuardPattern",
     "GuardPatternRecognizer",
     "GuardRecognizer",
     "RawMatch",
     "ScanContext",
+    "answers_previous_line",
     "compile_words",
 ]
 
@@ -120,6 +123,10 @@ class GuardPattern:
     ``starts_with``: lower-case words one of which every match starts with (a leading
     case-insensitive alternation such as ``(?i:thanks|regards)``): the regex is tried only where
     one of them occurs, found by substring search, with the same results.
+    ``strong``: the context says so clearly what the match is that a recognizer's ambiguity
+    checks are relaxed (a title or greeting before a name that is also a word: ``Dear Bill``).
+    ``known_only``: the context is weak; the recognizer accepts only values it knows (a listed
+    given name after ``- ``).
 
     Regexes are compiled on first use: importing a recognizer compiles nothing.
     """
@@ -136,6 +143,8 @@ class GuardPattern:
         prefilter: str | None = None,
         line_start: bool = False,
         starts_with: tuple[str, ...] = (),
+        strong: bool = False,
+        known_only: bool = False,
     ):
         self.name = name
         self.regex = regex
@@ -146,6 +155,8 @@ class GuardPattern:
         self.prefilter_regex = prefilter
         self.line_start = line_start
         self.starts_with = starts_with
+        self.strong = strong
+        self.known_only = known_only
 
     @cached_property
     def not_after(self) -> re.Pattern[str] | None:
@@ -237,8 +248,16 @@ NEAR_MISS_WORDS: tuple[str, ...] = (
     "クーポン",
     "チケット",
     "案件",
+    "imei",
+    "meid",
+    "iccid",
+    "esn",
+    "製造番号",
+    "端末識別番号",
 )
 _NEAR_MISS_RE = compile_words(NEAR_MISS_WORDS)
+#: the order/invoice/tracking words of :data:`NEAR_MISS_WORDS`, as one regex
+NEAR_MISS_RE = _NEAR_MISS_RE
 _HASH_BEFORE_RE = lazy_re(r"(?:#|no\.|№)\s*$")
 # A clause end: an order word before it does not label a number after it ("ご注文の件で、090-…",
 # "about my order, call 415-…"); the full stop of an abbreviation ("No. 123", "Ref. 123",
@@ -257,6 +276,26 @@ def _last_end(rx: re.Pattern[str] | None, window: str) -> int:
         for m in rx.finditer(window):
             end = m.end()
     return end
+
+
+# What may precede an answer on its own line: a timestamp, a speaker label, a name and a comma
+# ("[2024-06-02 15:19] Customer: ", "お客様：渡辺 真綾、").
+_ANSWER_PREFIX_RE = lazy_re(
+    r"[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?:[^\s:：\d]{1,20}(?:[ ]\([^()\n]{1,30}\))?[ ]?[:：])?"
+    r"[ \t]*(?:[^\d\n、,:：]{1,20}[、,][ \t]*)?\Z"
+)
+
+
+def answers_previous_line(ctx: ScanContext, start: int, rx: re.Pattern[str]) -> bool:
+    """The value at *start* opens its line (after a timestamp, speaker label or a name) and
+    the previous line holds a match of *rx* (lower-case): it answers that line's question
+    (``what's your date of birth?`` ⏎ ``Customer: April 25, 1978``)."""
+    low = ctx.lower
+    line_start = ctx.line_start(start)
+    if line_start == 0 or not _ANSWER_PREFIX_RE.match(low, line_start, start):
+        return False
+    prev_start = ctx.line_start(line_start - 1)
+    return rx.search(low, prev_start, line_start) is not None
 
 
 def line_matches(rx: re.Pattern[str], ctx: ScanContext) -> Iterator[re.Match[str]]:
@@ -278,6 +317,14 @@ def matches_at(
         if m is not None:
             yield m
             pos = m.end() if m.end() > start else start + 1
+
+
+def word_matches(
+    rx: re.Pattern[str], ctx: ScanContext, words: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """``rx.finditer(ctx.text)`` for a regex whose matches start with one of the lower-case
+    *words*: the regex is tried only where one of them occurs."""
+    return matches_at(rx, ctx, word_starts(ctx.lower, words))
 
 
 def word_starts(low: str, words: tuple[str, ...]) -> list[int]:

@@ -82,7 +82,41 @@ _EU_STREET_NAME = (
 _EU_PARTICLES = r"(?:(?:de|du|des|la|le|del|della|di|da|do|dos|das|d'|l')[ ]?)"
 _TOWN_WORD = r"[A-ZÀ-ÖØ-Þ\u0100-\u017f][A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f\-]*"
 _EU_POSTCODE_CITY = rf",?[ ]?(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ ]{_TOWN_WORD}(?:[ ]{_TOWN_WORD})?"
+_FR_STREET_TYPES = (
+    r"rue|boulevard|boul\.|bd|avenue|av\.|chemin|ch\.|route|rang|côte|montée|place|impasse"
+    r"|allée|promenade|terrasse|croissant|carré|rue[ ]principale"
+)
+_CA_PROVINCE_NAMES = (
+    r"Québec|Quebec|Ontario|Alberta|British[ ]Columbia|Colombie-Britannique|Manitoba"
+    r"|New[ ]Brunswick|Nouveau-Brunswick|Nova[ ]Scotia|Nouvelle-Écosse|Saskatchewan|Yukon"
+    r"|Nunavut|Newfoundland[ ]and[ ]Labrador|Prince[ ]Edward[ ]Island"
+)
+_MX_STREET_TYPES = (
+    r"Calle|C\.|Av\.|Avenida|Blvd\.|Boulevard|Calz\.|Calzada|Privada|Priv\.|Prol\.|Andador"
+    r"|Cerrada|Circuito|Carretera|Camino"
+)
+# Indian states and union territories, and large cities, that stand before a PIN code
+_IN_PLACES = (
+    r"Andhra[ ]Pradesh|Arunachal[ ]Pradesh|Assam|Bihar|Chhattisgarh|Goa|Gujarat|Haryana"
+    r"|Himachal[ ]Pradesh|Jharkhand|Karnataka|Kerala|Madhya[ ]Pradesh|Maharashtra|Manipur"
+    r"|Meghalaya|Mizoram|Nagaland|Odisha|Orissa|Punjab|Rajasthan|Sikkim|Tamil[ ]Nadu|Telangana"
+    r"|Tripura|Uttar[ ]Pradesh|Uttarakhand|West[ ]Bengal|Delhi|New[ ]Delhi|Chandigarh|Puducherry"
+    r"|Jammu[ ](?:and|&)[ ]Kashmir|Ladakh|Mumbai|Bombay|Bengaluru|Bangalore|Chennai|Madras"
+    r"|Kolkata|Calcutta|Hyderabad|Pune|Ahmedabad|Jaipur|Lucknow|Surat|Kanpur|Nagpur|Indore"
+    r"|Thane|Bhopal|Visakhapatnam|Patna|Vadodara|Ghaziabad|Ludhiana|Agra|Nashik|Noida"
+    r"|Gurgaon|Gurugram|Kochi|Cochin|Coimbatore|Mysuru|Mysore|Thiruvananthapuram|Madurai"
+)
+_LETTER_RE = lazy_re(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+_PIN_RE = lazy_re(r"(?<!\d)[1-9]\d{5}(?!\d)")
+_IN_PLACE_BEFORE_RE = lazy_re(rf"(?:{_IN_PLACES})(?:,[ ]?|[ ])(?:-[ ]?)?\Z")
 _JP_WARD = r"[A-Z][a-z]+-(?:ku|shi|cho|machi|gun|mura|Ku|Shi|Cho|Machi|Gun)"
+# designated cities, written without "-shi" in romanised addresses ("Chuo-ku, Kobe")
+_JP_CITY = (
+    r"(?:Sapporo|Sendai|Yokohama|Kawasaki|Sagamihara|Nagoya|Kobe|Kitakyushu|Sakai|Hamamatsu"
+    r"|Kumamoto|Fukuoka|Hiroshima|Okayama|Niigata|Shizuoka|Chiba|Saitama|Kyoto|Osaka|Kanazawa"
+    r"|Nagasaki|Kagoshima|Naha|Matsuyama|Takamatsu|Utsunomiya|Himeji|Nara)"
+)
+_JP_PLACE = rf"(?:{_JP_WARD}|{_JP_CITY}|{_JP_PREFS_ROMAN})"
 _JP_BLOCK = r"\d{1,4}(?:-\d{1,4}){1,2}(?![\d\-])"
 
 
@@ -171,18 +205,18 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             not_after=r"[\w\-#]",
             prefilter=_EIRCODE,
         ),
-        GuardPattern(  # "Tokyo, Shibuya-ku, Jingumae 4-12-8"
+        GuardPattern(  # "Tokyo, Shibuya-ku, Jingumae 4-12-8", "Kobe-shi, Chuo-ku, Sannomiya 1-5-2"
             "jp_romanised",
-            rf"{_JP_PREFS_ROMAN},[ ]?{_JP_WARD}(?:,[ ]?{_JP_WARD})?,?[ ]"
+            rf"(?:{_JP_PREFS_ROMAN},[ ]?)?{_JP_WARD}(?:,[ ]?{_JP_PLACE}){{0,2}},?[ ]"
             rf"(?:{_CAP}(?:-(?:cho|machi))?[ ,]{{1,2}})?{_JP_BLOCK}",
             0.75,
             not_after=r"[\w\-#]",
             needles=("-ku", "-shi", "-cho", "-machi", "-gun", "-mura"),
         ),
-        GuardPattern(  # "4-12-8 Jingumae, Shibuya-ku, Tokyo"
+        GuardPattern(  # "4-12-8 Jingumae, Shibuya-ku, Tokyo", "1-2-3 Chuo, Aoba-ku, Sendai, Miyagi"
             "jp_romanised_block_first",
-            rf"{_JP_BLOCK}[ ,]{{1,2}}(?:{_CAP}(?:-(?:cho|machi))?,[ ]?)?{_JP_WARD},[ ]?"
-            rf"{_JP_PREFS_ROMAN}",
+            rf"{_JP_BLOCK}[ ,]{{1,2}}(?:{_CAP}(?:-(?:cho|machi))?,[ ]?)?{_JP_WARD}"
+            rf"(?:,[ ]?{_JP_PLACE}){{1,3}}",
             0.75,
             not_after=r"[\w\-#]",
             needles=("-ku", "-shi", "-cho", "-machi", "-gun", "-mura"),
@@ -193,6 +227,44 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             0.6,
             not_after=r"\w",
             prefilter=r",[ ]?[A-Z]{2}[ ]\d{5}",
+        ),
+        GuardPattern(  # "PO Box 4821, Parramatta NSW 2124", "GPO Box 77, Hobart TAS 7001"
+            "po_box",
+            r"(?:P\.?[ ]?O\.?[ ]?Box|Post[ ]Office[ ]Box|GPO[ ]Box|Locked[ ]Bag|Private[ ]Bag)"
+            rf"[ ]\d{{1,6}}(?:,[ ]?|,?\n|[ ])(?:{_CA_AU_TOWN}|{_CITY_STATE_ZIP}"
+            rf"|{_TOWN_WORD}(?:[ ]{_TOWN_WORD}){{0,2}},?[ ]\d{{4,6}}(?!\d))",
+            0.8,
+            needles=("box", "bag"),
+            prefilter=r"(?i:box|bag)[ ]\d",
+        ),
+        GuardPattern(  # "1234 rue Sainte-Catherine Ouest, Montréal (Québec) H3B 1A7"
+            "ca_french",
+            rf"\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?,?[ ](?i:{_FR_STREET_TYPES})[ ][^\n,]{{2,60}}?"
+            rf",[ ]?{_TOWN_WORD}(?:[ \-]{_TOWN_WORD}){{0,3}}"
+            rf"(?:[ ]\((?:{_CA_PROVINCE_NAMES}|{_CA_PROVINCES})\)|,[ ]?(?:{_CA_PROVINCE_NAMES}"
+            rf"|{_CA_PROVINCES}))?,?[ ]{_CA_POSTCODE}",
+            0.8,
+            prefilter=r"\d[ABCEGHJ-NPRSTV-Z][ ]?\d[ABCEGHJ-NPRSTV-Z]\d",
+        ),
+        GuardPattern(  # "ul. Marszałkowska 10/12, 00-950 Warszawa"
+            "pl_address",
+            rf"(?:(?:ul\.|al\.|pl\.|os\.|ulica|aleja)[ ]?)?{_TOWN_WORD}(?:[ ]{_TOWN_WORD}){{0,3}}"
+            r"[ ]\d{1,4}[A-Za-z]?(?:/\d{1,4})?(?:[ ](?:m\.|lok\.)[ ]?\d{1,4})?,[ ]?"
+            rf"\d{{2}}-\d{{3}}[ ]{_TOWN_WORD}(?:[ \-]{_TOWN_WORD})?",
+            0.8,
+            not_after=r"[\w\-#]",
+            prefilter=r"-\d{3}[ ][A-ZŁŚŻŹĆ]",
+        ),
+        GuardPattern(  # "Av. Insurgentes Sur 1602, Col. Roma, 03940 Ciudad de México"
+            "mx_colonia",
+            rf"(?:(?:{_MX_STREET_TYPES})[ ])?{_TOWN_WORD}(?:[ ](?:{_TOWN_WORD}|de|del|la|los"
+            r"|las|\d{1,2})){0,5}[ ](?:No\.?[ ]?|\#[ ]?)?\d{1,5}[A-Za-z]?"
+            r"(?:[ ](?:Int\.?|Depto\.?|Interior)[ ]?[\dA-Za-z\-]{1,5})?,[ ]?"
+            rf"(?:Col\.|Colonia|Fracc\.|Fraccionamiento)[ ]?{_TOWN_WORD}(?:[ ](?:{_TOWN_WORD}"
+            r"|de|del|la|los|las|\d{1,2})){0,4}",
+            0.8,
+            not_after=r"[\w\-#]",
+            prefilter=r"(?:Col\.|Colonia|Fracc)[ ]?[A-ZÀ-Þ]",
         ),
         GuardPattern(  # military addresses
             "military",
@@ -206,8 +278,128 @@ class EnAddressRecognizer(GuardPatternRecognizer):
     CONTEXT = ("address", "ship to", "shipping", "deliver", "street", "live at", "reside")
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
-        """Matches, without the parts (``City, ST 12345``) of a longer address."""
-        return _outermost(super().scan(ctx))
+        """Matches, each extended over the locality and town lines that follow it
+        (``15 Awolowo Road, Ikoyi, Lagos``) or, before a PIN code, that precede it
+        (``12th Main Road, Indiranagar, Bengaluru, Karnataka 560038``), without the parts
+        (``City, ST 12345``) of a longer address."""
+        text = ctx.text
+        out = []
+        for m in [*super().scan(ctx), *self._indian_towns(ctx)]:
+            start, end = m.start, extend_address(text, m.end)
+            if _PIN_END_RE.search(text, m.start, m.end):
+                start = extend_address_back(text, m.start)
+            out.append(RawMatch(m.type, start, end, m.score, m.recognizer))
+        return _outermost(out)
+
+    def _indian_towns(self, ctx: ScanContext) -> list[RawMatch]:
+        """``Bengaluru, Karnataka 560038``, ``Chennai - 600017``: an Indian state or city before
+        a six-digit PIN code (found from the PIN back to the place name)."""
+        text = ctx.text
+        out = []
+        for pin in _PIN_RE.finditer(text):
+            place = _IN_PLACE_BEFORE_RE.search(text, max(0, pin.start() - 40), pin.start())
+            if place is None or (place.start() and _LETTER_RE.match(text, place.start() - 1)):
+                continue
+            score = 0.9 if self.has_context(ctx, place.start(), pin.end()) else 0.7
+            out.append(RawMatch(self.ENTITY, place.start(), pin.end(), score, self.rec_name))
+        return out
+
+
+# one more line of an address after a street: ", Ikoyi", ", Lagos 100001", ", C.P. 06000",
+# ", 03940 Ciudad de México", " - 600017"
+_TOWN_PART = rf"(?:{_TOWN_WORD}|\d{{1,3}}(?:st|nd|rd|th)|[A-Z]\.)"
+_TOWN_LINE = (
+    rf"(?:C\.?P\.?[ ]?\d{{5}}|(?:\d{{4,6}}[ ])?{_TOWN_PART}"
+    rf"(?:[ ](?:{_TOWN_PART}|de|del|la|upon|on|\d{{1,2}})){{0,3}}(?:,?[ ]\d{{4,6}})?)"
+)
+# a part after a comma, or a whole line of its own after a line break
+_NEXT_PART_RE = lazy_re(
+    rf",[ ]?{_TOWN_LINE}(?![\w\-])|,?\n[ ]?{_TOWN_LINE}[ ]*(?=,?\n|\Z)"
+    r"|[ ]?-[ ]?[1-9]\d{5}(?!\d)"
+)
+_PIN_END_RE = lazy_re(r"[1-9]\d{5}\Z")
+# a line that ends an address rather than continues it: a country (outside the span by the
+# labelling rules of postal addresses), or one starting with a sign-off, a weekday, a label
+_COUNTRIES = frozenset(
+    """USA|US|U.S.|United States|America|UK|United Kingdom|England|Scotland|Wales|Ireland
+    |Canada|Australia|New Zealand|India|Nigeria|Mexico|México|Poland|Polska|Japan|Germany
+    |France|Spain|Italy|Netherlands|South Africa|Kenya|Ghana|Singapore""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
+)
+_NOT_ADDRESS_PART = frozenset(
+    [
+        "Thanks",
+        "Thank",
+        "Regards",
+        "Cheers",
+        "Best",
+        "Kind",
+        "Please",
+        "Sincerely",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Tel",
+        "Phone",
+        "Mobile",
+        "Email",
+        "Order",
+        "Ref",
+        "Note",
+        "Hi",
+        "Hello",
+        "Dear",
+    ]
+)
+_MAX_EXTRA_PARTS = 5
+
+
+def extend_address(text: str, end: int) -> int:
+    """The end of an address that goes on after *end* with locality and town lines."""
+    for _ in range(_MAX_EXTRA_PARTS):
+        nxt = _NEXT_PART_RE.match(text, end)
+        if nxt is None:
+            break
+        words = nxt.group().replace(",", " ").split()
+        if not words or words[0] in _NOT_ADDRESS_PART or " ".join(words) in _COUNTRIES:
+            break
+        end = nxt.end()
+    return end
+
+
+# an address line before a PIN code's town: "Flat 4B", "Green Park Apartments", "12th Main Road"
+_PART_BEFORE_RE = lazy_re(
+    r"(?:(?:Flat|House|Plot|Door|No\.?|H\.?[ ]?No\.?|#)[ ]?)?[A-Z0-9][\w'./\-]*"
+    r"(?:[ ][A-Za-z0-9][\w'./\-]*){0,5}(?:,[ ]?|,?\n)\Z"
+)
+_LOWER_WORD_RE = lazy_re(r"(?:^|[ ])[a-z]")
+
+
+def extend_address_back(text: str, start: int) -> int:
+    """The start of an address whose lines before *start* lead to a PIN code's town."""
+    for _ in range(_MAX_EXTRA_PARTS + 1):
+        window = text[max(0, start - 60) : start]
+        prev = _PART_BEFORE_RE.search(window)
+        if prev is None:
+            break
+        part = prev.group()
+        lower = [m.end() for m in _LOWER_WORD_RE.finditer(part)]
+        if lower:
+            # "Please ship to Flat 4B, ": the address starts after the sentence's last word
+            rest = part[lower[-1] :]
+            part = rest.split(" ", 1)[1] if " " in rest else ""
+            if part[:1].isupper() or part[:1].isdigit():
+                start -= len(part)
+            break
+        if part.split()[0] in _NOT_ADDRESS_PART:
+            break
+        start -= len(part)
+    return start
 
 
 def _outermost(matches: list[RawMatch]) -> list[RawMatch]:
@@ -266,6 +458,17 @@ class JpAddressRecognizer(GuardPatternRecognizer):
     )
     CONTEXT = ("住所", "所在地", "お届け先", "送付先", "配送先", "届け先", "address")
 
+    def scan(self, ctx: ScanContext) -> list[RawMatch]:
+        """Matches; one that starts with the label before it (``お届け先神戸市…``, read as a
+        town name when the prefecture is omitted) starts after the label."""
+        out = []
+        for m in super().scan(ctx):
+            label = _JP_LABEL_HEAD_RE.match(ctx.text, m.start, m.end)
+            if label is not None:
+                m = RawMatch(m.type, label.end(), m.end, m.score, m.recognizer)
+            out.append(m)
+        return out
+
     def accept(
         self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
     ) -> bool:
@@ -275,3 +478,8 @@ class JpAddressRecognizer(GuardPatternRecognizer):
 
 
 _PREF_RE = lazy_re("|".join(prefectures()))
+# address labels that run into an address without a prefecture: (お)届け先, 送付先, 住所は
+_JP_LABEL_HEAD_RE = lazy_re(
+    r"(?:お?届け?先|送付先|配送先|発送先|送り先|宛先|現住所|新住所|旧住所|住所|所在地|勤務先|自宅)"
+    r"(?:は|が|を|[:：])?[ ]?(?=[一-龥々ヶケァ-ヺ])"
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .._lazy import lazy_re
-from ._base import GuardPattern, GuardPatternRecognizer, ScanContext
+from ._base import GuardPattern, GuardPatternRecognizer, ScanContext, answers_previous_line
 
 __all__ = ["DateOfBirthRecognizer"]
 
@@ -22,12 +22,6 @@ _OTHER_DATE_OR_LABEL_RE = lazy_re(
     r"|(?:order|delivery|purchase|shipping|ship|payment|expiry|expiration|due)[a-z ]{0,10}"
     r"(?:date|on)\b",
     re.IGNORECASE,
-)
-# What may precede an answer on its own line: a timestamp, a speaker label, a name and a comma
-# ("[2024-06-02 15:19] Customer: ", "お客様：渡辺 真綾、").
-_ANSWER_PREFIX_RE = lazy_re(
-    r"[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?:[^\s:：\d]{1,20}(?:[ ]\([^()\n]{1,30}\))?[ ]?[:：])?"
-    r"[ \t]*(?:[^\d\n、,:：]{1,20}[、,][ \t]*)?\Z"
 )
 
 
@@ -136,11 +130,7 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             return True
         if rx.search(low, end, end + self.WINDOW_AFTER) is not None:
             return True
-        line_start = ctx.line_start(start)
-        if line_start == 0 or not _ANSWER_PREFIX_RE.match(low, line_start, start):
-            return False
-        prev_start = ctx.line_start(line_start - 1)
-        return rx.search(low, prev_start, line_start) is not None
+        return answers_previous_line(ctx, start, rx)
 
     def context_anywhere(self, ctx: ScanContext) -> bool:
         """A birth word anywhere, or 生 (``1979年2月8日生``) that :data:`_BORN_AFTER_RE` checks."""

@@ -88,9 +88,11 @@ class GuardIpRecognizer(GuardPatternRecognizer):
         return addr.version == 4 or len(re.findall(r"[0-9A-Fa-f]+", pattern_text)) >= 2
 
 
-# a version word right before the dotted number (nothing but "is", "to", ":" in between)
+# a version word or an error code right before the dotted number (nothing but "is", "to", ":"
+# in between): "firmware 4.2.1.8", "error 10.2.3.4"
 _VERSION_BEFORE_RE = lazy_re(
-    r"(?<![a-z])(?:firmware|fw|version|ver\.?|build|release|update|updated|upgrade|upgraded|patch|software"
-    r"|app|ios|android|os|driver|bios|rom|バージョン|ファームウェア|ファーム)"
+    r"(?<![a-z])(?:firmware|fw|version|ver\.?|build|release|update|updated|upgrade|upgraded|patch"
+    r"|software|app|ios|android|os|driver|bios|rom|error|err|error[ ]code|code|バージョン"
+    r"|ファームウェア|ファーム|エラー|エラーコード|エラー番号)"
     r"(?:[ ]?(?:is|was|to|of|=|:|：|は|が|を))*[ ]*(?:v\.?)?\Z|(?<![a-z])v\.?\Z"
 )

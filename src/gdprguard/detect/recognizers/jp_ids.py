@@ -6,7 +6,13 @@ import re
 from functools import cache
 from importlib import resources
 
-from ._base import GuardPattern, GuardPatternRecognizer
+from ._base import (
+    NEAR_MISS_RE,
+    GuardPattern,
+    GuardPatternRecognizer,
+    ScanContext,
+    answers_previous_line,
+)
 
 __all__ = [
     "JpDriverLicenseRecognizer",
@@ -80,6 +86,15 @@ class JpMyNumberRecognizer(GuardPatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         return my_number_ok(pattern_text)
 
+    def is_near_miss(self, ctx: ScanContext, start: int, *, labelled_only: bool = False) -> bool:
+        """Also a number on a line that a receipt, order or tracking label starts and no My
+        Number word names (``Receipt number for your records: 1234 5678 9018``)."""
+        if super().is_near_miss(ctx, start, labelled_only=labelled_only):
+            return True
+        line = ctx.lower[ctx.line_start(start) : start]
+        labelled = NEAR_MISS_RE is not None and NEAR_MISS_RE.search(line) is not None
+        return labelled and not any(word in line for word in self._context_needles)
+
 
 class JpPostalCodeRecognizer(GuardPatternRecognizer):
     """``〒123-4567`` (the span is the digits), or ``123-4567`` before a prefecture or after
@@ -123,6 +138,16 @@ class JpPostalCodeRecognizer(GuardPatternRecognizer):
         ),
     )
     CONTEXT = ("郵便番号", "〒", "postal code", "postcode", "zip", "住所")
+
+    def has_context(self, ctx: ScanContext, start: int, end: int) -> bool:
+        """A postal-code word shortly before, or in the previous line that the code answers
+        (``郵便番号を教えてください`` ⏎ ``650-0001です``)."""
+        if super().has_context(ctx, start, end):
+            return True
+        rx = self._context_re
+        return (
+            rx is not None and self.context_anywhere(ctx) and answers_previous_line(ctx, start, rx)
+        )
 
 
 class JpDriverLicenseRecognizer(GuardPatternRecognizer):

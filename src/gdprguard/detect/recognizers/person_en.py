@@ -8,9 +8,17 @@ from functools import cache
 from importlib import resources
 
 from .._lazy import lazy_re
-from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext, line_matches
+from ..lexicon import is_romaji
+from ._base import (
+    GuardPattern,
+    GuardPatternRecognizer,
+    RawMatch,
+    ScanContext,
+    line_matches,
+    word_matches,
+)
 
-__all__ = ["EnPersonRecognizer", "given_names", "surnames"]
+__all__ = ["EnPersonRecognizer", "given_names", "is_non_surname_word", "surnames"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -74,7 +82,6 @@ STOP_WORDS = frozenset(
         "As",
         "At",
         "Best",
-        "Bill",
         "Billing",
         "Brand",
         "But",
@@ -216,7 +223,7 @@ STOP_WORDS = frozenset(
 )
 
 # Given names that are also months or common words: rejected unless the context is strong.
-AMBIGUOUS_WORDS = frozenset(["April", "May", "June", "August", "Will", "Grant", "Summer"])
+AMBIGUOUS_WORDS = frozenset(["April", "May", "June", "August", "Will", "Grant", "Summer", "Bill"])
 
 # Words of shop and company names ("Hey Northwind Outfitters,", "this is Acme Gadgets").
 BUSINESS_WORDS = frozenset(
@@ -264,6 +271,35 @@ BUSINESS_WORDS = frozenset(
         "Tech",
         "Technologies",
         "Trading",
+        "Apparel",
+        "Barbers",
+        "Bistro",
+        "Chemist",
+        "Chemists",
+        "Clothing",
+        "Cosmetics",
+        "Courier",
+        "Couriers",
+        "Crafts",
+        "Deli",
+        "Depot",
+        "Designs",
+        "Emporium",
+        "Fashion",
+        "Florist",
+        "Florists",
+        "Gallery",
+        "Gifts",
+        "Interiors",
+        "Jewellers",
+        "Jewelers",
+        "Outlet",
+        "Pantry",
+        "Pets",
+        "Pharmacy",
+        "Tailors",
+        "Toys",
+        "Warehouse",
     ]
 )
 
@@ -310,7 +346,7 @@ _LINE_PREFIX = (
 _ROLES = (
     r"(?:agent|rep|representative|operator|advisor|adviser|support|staff|associate|specialist"
     r"|caller|customer|client|tech|technician|driver|courier|manager|supervisor|engineer|host"
-    r"|guest|user|member|buyer|seller|requester|moderator|admin)"
+    r"|guest|user|member|buyer|seller|requester|moderator|admin|cust|cx|csr|cs)"
 )
 
 
@@ -362,7 +398,8 @@ _LABEL_TEXT = (
     "|beneficiary|payee|consignee|addressee|caller|guest|driver|courier|technician"
     "|kontoinhaber|kontoinhaberin|inhaber|inhaberin|titulaire|titulaire du compte|titular"
     "|intestatario|rekeninghouder|empfänger|destinataire|nom|nombre|name on card"
-    "|name on the card|name on account|name on the account"
+    "|name on the card|name on account|name on the account|cust|cx|cust name|cx name"
+    "|caller name|client name"
 )
 _LABELS = _trie(_LABEL_TEXT)
 # a label word is not a name ("CC: Assignee")
@@ -384,6 +421,7 @@ _HOLDER_TEXT = (
     "|submitted by|reported by|requested by|signed by|beneficiary|payee|beneficiary name"
     "|holder name|account holder name|payee name|recipient name|name of the account holder"
     "|signed for by|received by|ordered by|picked up by|collected by|left with|handed to"
+    "|customer name|cust name|cx name|caller name|client name|contact name"
 )
 _HOLDERS = _trie(_HOLDER_TEXT)
 _FAMILY = (
@@ -444,6 +482,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"{_TITLES}\.?[ ](?P<pii>(?:{_PARTICLE}[ ]){{0,2}}{_NAME}{_SUFFIX})",
             0.85,
             not_after=_NOT_LETTER,
+            strong=True,
         ),
         GuardPattern(  # "Hi Sarah,", also after "Caller: " or "> " in chats and quoted mail
             "greeting",
@@ -451,6 +490,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             r"[ ]*(?=[,!:.\n]|$)",
             0.8,
             line_start=True,
+            strong=True,
         ),
         GuardPattern(
             "introduction",
@@ -465,6 +505,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             rf"(?:^|[.!?,;:][ ]+)(?P<pii>{_NAME})[ ]here(?![A-Za-z])",
             0.8,
             needles=(" here",),
+            known_only=True,
         ),
         GuardPattern(
             "labelled",
@@ -474,6 +515,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=r"[^\s(\[|,;]",
             needles=(":",),
             starts_with=_start_words(_LABEL_TEXT),
+            strong=True,
         ),
         GuardPattern(  # "registered to Grant Jackson,", "(holder Jürgen Weiß)", "account name X Y"
             "holder",
@@ -500,6 +542,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 "payee",
             ),
             starts_with=_start_words(_HOLDER_TEXT),
+            strong=True,
         ),
         GuardPattern(  # "Agent (Jane):", "Rep (Jane Doe):"
             "speaker",
@@ -508,6 +551,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.85,
             needles=("(",),
             line_start=True,
+            strong=True,
         ),
         GuardPattern(  # "Agent Kofi:", "[10:02] Priyanka:", "Customer Jenna M.:"
             "speaker_label",
@@ -524,12 +568,31 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             needles=("[", "<"),
             line_start=True,
+            known_only=True,
         ),
         GuardPattern(  # "Maple & Co., Amy speaking.", "Agent: Jane speaking"
             "speaking",
             rf"(?:^|[,:][ ]|\bthis[ ]is[ ])(?P<pii>{_NAME})[ ]speaking(?![A-Za-z])",
             0.8,
             needles=(" speaking",),
+            strong=True,
+        ),
+        GuardPattern(  # agent shorthand: "Spoke w/ Renata Oakes", "cb to Sergio"
+            "spoke_with",
+            r"(?i:spoke|spk|spoken|talked|chatted|cb|called[ ]back|rang|phoned)[ ]+(?i:w/|with|to)"
+            rf"[ ]*(?P<pii>{_NAME}|{_LOWER_NAME})",
+            0.8,
+            not_after=_NOT_LETTER,
+            starts_with=(
+                "spoke",
+                "spk",
+                "talked",
+                "chatted",
+                "cb",
+                "called back",
+                "rang",
+                "phoned",
+            ),
         ),
         GuardPattern(  # "you're chatting with Annette from", "Am I speaking with Kelli Todd?"
             "with",
@@ -539,6 +602,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=_NOT_LETTER,
             needles=(" with ",),
             starts_with=("chatting with", "speaking with", "talking with", "connected with"),
+            strong=True,
         ),
         GuardPattern(  # "my wife Anna", "our son's name is Leo", "my colleague, Dana Ruiz,"
             "relative",
@@ -548,6 +612,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=_NOT_LETTER,
             needles=("my ", "our ", "his ", "her ", "their "),
             starts_with=("my ", "our ", "his ", "her ", "their "),
+            strong=True,
         ),
         GuardPattern(  # "the driver, Tunde, said", "your courier Maksim" (known names only)
             "role_apposition",
@@ -557,6 +622,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=_NOT_LETTER,
             needles=("the ", "your ", "our ", "a "),
             starts_with=("the ", "your ", "our ", "a "),
+            known_only=True,
         ),
         GuardPattern(
             "signoff",
@@ -565,18 +631,21 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             needles=("\n",),
             line_start=True,
+            strong=True,
         ),
         GuardPattern(  # "...call me at 555-0132? - Michael" at the end of a message or line
             "dash_signoff",
             rf"[.!?)][ ]+(?:-|--|—|–)[ ]?(?P<pii>{_NAME})[ \t]*$",
             0.8,
             needles=("-", "—", "–"),
+            strong=True,
         ),
         GuardPattern(  # "- tamika", "thanks — mia", "~Kofi" closing a line (known names only)
             "dash_name",
             rf"(?:^[ \t]*|[ ])(?:-|--|—|–|~)[ ]?(?P<pii>{_NAME}|{_LOWER_NAME})[ \t]*$",
             0.75,
             needles=("-", "—", "–", "~"),
+            known_only=True,
         ),
         GuardPattern(
             "signoff_inline",
@@ -586,6 +655,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             not_after=_NOT_LETTER,
             needles=("thank", "regards", "cheers", "best"),
             starts_with=("thanks", "thank you", "regards", "cheers", "best"),
+            strong=True,
         ),
         GuardPattern(  # "Agent: Thanks Glenda, I see ...", "Thanks Ada." (known names only)
             "thanks_name",
@@ -603,12 +673,14 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.75,
             needles=("|", ",", "-", "–", "—"),
             line_start=True,
+            known_only=True,
         ),
         GuardPattern(  # a full name alone on the last line of a message
             "last_line",
             rf"^[ \t]*(?P<pii>{_FULL_NAME}|{_CAPS_NAME})[ \t]*\n?\Z",
             0.75,
             line_start=True,
+            known_only=True,
         ),
         GuardPattern(  # "Regards,\nKOFI MENSAH" (known names only)
             "signoff_caps",
@@ -630,6 +702,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.75,
             not_after=r"[\w.]",
             needles=("@",),
+            known_only=True,
         ),
         GuardPattern(  # "Kofi (customer):", "Mia (Agent)"
             "name_role",
@@ -640,7 +713,8 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         ),
         GuardPattern(  # "Name: KOFI MENSAH", "cardholder PRIYANKA RAMAN" (known names only)
             "caps_name",
-            rf"(?i:{_LABELS}|{_HOLDERS})[ ]?:?[ ]*(?P<pii>[A-Z]{{2,}}(?:-[A-Z]{{2,}})?"
+            rf"(?i:{_LABELS}|{_HOLDERS})[ ]?:?[ ]*(?:(?i:is|reads|says)[ ]+)?"
+            r"(?P<pii>[A-Z]{2,}(?:-[A-Z]{2,})?"
             r"(?:[ ][A-Z]\.?)?(?:[ ][A-Z][A-Z'\-]+){1,2})(?![A-Za-z])",
             0.8,
             prefilter=r"(?<![A-Z])[A-Z]{2,}[ ][A-Z]",
@@ -652,44 +726,13 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             0.8,
             not_after=r"[^\s\"'(:]",
             needles=("<",),
+            strong=True,
         ),
     )
     CONTEXT = ("name", "customer", "contact", "called", "named", "signed", "regards", "thanks")
     WINDOW_BEFORE = 25
     WINDOW_AFTER = 0
     CONTEXT_BOOST = 0.2
-
-    # patterns whose context says "this is a person" so strongly that month-like given names
-    # (April, May, June) and unlisted single names are accepted
-    _STRONG = frozenset(
-        [
-            "title",
-            "greeting",
-            "labelled",
-            "holder",
-            "speaker",
-            "speaking",
-            "with",
-            "relative",
-            "signoff",
-            "dash_signoff",
-            "signoff_inline",
-            "display_name",
-        ]
-    )
-    # patterns accepted only when the first word is a known given name (or, for full names,
-    # the last word a known surname)
-    _KNOWN_ONLY = frozenset(
-        [
-            "here",
-            "dash_name",
-            "bracket_speaker",
-            "signature",
-            "last_line",
-            "mention",
-            "role_apposition",
-        ]
-    )
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
         """Pattern matches, plus every name of a ``CC: A B, C D`` list and a full name on the
@@ -709,11 +752,64 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                     m = RawMatch(m.type, m.start, m.start + len(first), m.score, m.recognizer)
             out.append(m)
         out.extend(self._given_name_words(ctx))
+        out.extend(self._romaji_honorific(ctx))
         if ":" in text:
             out.extend(self._list_names(ctx))
         if "\n" in text:
             out.extend(self._above_job_title(ctx))
+            out.extend(self._closing_name(ctx))
         return out
+
+    def _romaji_honorific(self, ctx: ScanContext) -> list[RawMatch]:
+        """Romanised Japanese names with an honorific: ``Tanaka-san``, ``YAMADA-sama``,
+        ``suzuki san`` (the word before the honorific must read as romaji; ``Amazon-san`` and
+        other stop words are not names)."""
+        text = ctx.text
+        out = []
+        for m in word_matches(_ROMAJI_HONORIFIC_RE, ctx, _HONORIFIC_STARTS):
+            word = _WORD_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())
+            if word is None:
+                continue
+            value = word.group()
+            if (
+                is_romaji(value)
+                and value.capitalize() not in _NEVER_ALONE
+                and not is_non_surname_word(value.capitalize())
+            ):
+                out.append(RawMatch("PERSON", word.start(), word.end(), 0.85, self.rec_name))
+        return out
+
+    def _closing_name(self, ctx: ScanContext) -> list[RawMatch]:
+        """A bare name alone on the last line (contact lines may follow) after a line that
+        ends like a closing: ``Appreciate the help,⏎Marta``, ``Talk later!⏎Kemal``.
+
+        A known given name after a line ending in ``,``, ``.`` or ``!`` scores 0.8; an unlisted
+        capitalised word only after a short line ending in a comma (0.75).
+        """
+        text = ctx.text
+        starts = ctx.line_starts
+        i = len(starts) - 1
+        while i > 0 and _skippable_last_line(text[starts[i] : ctx.line_end(starts[i])]):
+            i -= 1
+        j = i - 1
+        while j >= 0 and not text[starts[j] : ctx.line_end(starts[j])].strip():
+            j -= 1
+        if j < 0:
+            return []
+        m = _BARE_NAME_RE.fullmatch(text, starts[i], ctx.line_end(starts[i]))
+        prev = text[starts[j] : ctx.line_end(starts[j])].strip()
+        if m is None or not prev or prev[-1] not in ",.!":
+            return []
+        word = m.group("pii")
+        if word.capitalize() in _NEVER_ALONE or word.capitalize() in _LABEL_WORDS:
+            return []
+        if is_given_name(word) and word.lower() not in _LOWER_STOP:
+            score = 0.8
+        elif word[0].isupper() and prev[-1] == "," and len(prev) <= 40 and len(word) >= 3:
+            score = 0.75
+        else:
+            return []
+        return [RawMatch("PERSON", m.start("pii"), m.end("pii"), score, self.rec_name)]
 
     def _given_name_words(self, ctx: ScanContext) -> list[RawMatch]:
         """Known given names without a cue (one pass over the capitalised words):
@@ -735,6 +831,8 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             start, end = m.span()
             if start and _LETTER_RE.match(text, start - 1):
                 continue
+            if _shop_after(text, end):
+                continue  # "Maggie's Kitchen", "Lily Rose Florist"
             score = 0.0
             surname = _SURNAME_AHEAD_RE.match(text, end)
             if surname is not None:
@@ -802,46 +900,65 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         if tokens[0] in _LABEL_WORDS and len(tokens) == 1:
             return False
         name = pattern.name
+        text = match.string
         start = match.start("pii") if "pii" in match.re.groupindex else match.start()
         value_end = start + len(value)
-        if tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(match.string, value_end):
+        if name == "romaji_honorific":
+            # "Tanaka-san": the word must read as romanised Japanese, not "Amazon-san"
+            return is_romaji(value) and value.capitalize() not in _NOT_SURNAME
+        if tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(text, value_end):
             return False  # "Customer: April 25, 1978" is a date
-        weak = name not in self._STRONG and (name != "introduction" or len(tokens) < 2)
-        if tokens[0] in AMBIGUOUS_WORDS and weak:
+        # a name that is also a word ("Will", "Bill", "Summer") needs a context that leaves no
+        # doubt: a strong pattern, or an introduction/"… here" that the name ends
+        word_like = tokens[0] in AMBIGUOUS_WORDS and (
+            len(tokens) == 1 or not is_surname(tokens[-1])
+        )
+        cleared = pattern.strong or _introduces(name, tokens, match, value_end)
+        if word_like and not cleared:
             return False
         given = is_given_name(tokens[0])
         if name in ("caps_name", "signoff_caps") or (name == "last_line" and value.isupper()):
             words = [t.capitalize() for t in tokens]
-            return is_given_name(words[0]) or is_surname(words[-1])
+            return is_given_name(words[0]) or is_surname(words[-1]) or _romaji_full_name(tokens)
         if value.islower():
             # "hi kofi", "thanks, mia", "jenna:": lower-case names only when known
             return given and tokens[0] not in _LOWER_STOP and name != "title"
-        if name in self._KNOWN_ONLY:
+        if pattern.known_only:
             if name in ("signature", "last_line"):
                 return (given or is_surname(tokens[-1])) and _plausible_surname(tokens[1:])
-            return given and all(t.lower() not in _LOWER_STOP for t in tokens)
-        if match.string.startswith((" &", "&", " and Co", " & Co"), value_end):
+            return given and (cleared or all(t.lower() not in _LOWER_STOP for t in tokens))
+        if text.startswith((" &", "&", " and Co", " & Co"), value_end):
             return False  # "Maple & Co."
+        if name == "spoke_with":
+            # "Spoke w/ Renata Oakes": a known name, or a full name that ends the clause
+            return (
+                given
+                or is_surname(tokens[-1])
+                or (
+                    len(tokens) >= 2
+                    and _plausible_surname(tokens[1:])
+                    and _ends_clause(text, value_end)
+                )
+            )
         if name == "speaker_label":
             return _accept_speaker(tokens, given, match)
         if name == "labelled" and _SPEECH_LABEL_RE.search(match.group(0), 0, 24):
             # "Agent: Sure." is speech, "Agent: Kofi Mensah" a name
-            after = match.string[value_end : value_end + 1]
+            after = text[value_end : value_end + 1]
             return (given and _plausible_surname(tokens[1:])) or (
                 len(tokens) >= 2 and is_surname(tokens[-1]) and after in ("", "\n", ",")
             )
         if name == "thanks_name":
-            return given or match.string[value_end : value_end + 1] in (",", "!")
+            return given or text[value_end : value_end + 1] in (",", "!")
         if name == "introduction":
             trigger = match.group(0)[: match.start("pii") - match.start()].lower()
             if re.match(r"\s*(my name|name is|my name's)", trigger):
                 return True
-            if given:
+            if given or word_like:
                 return True
-            # "this is Jaime Duffy.", "I'm Stefanie Martin, ...": an unlisted first name is
-            # accepted as part of a full name that ends the clause
-            after = match.string[value_end : value_end + 1]
-            return len(tokens) >= 2 and (after in ",.;!?)\n" or after == "")
+            # "this is Jaime Duffy.", "I'm Stefanie Martin (order 123), ...": an unlisted first
+            # name is accepted as part of a full name that ends the clause
+            return len(tokens) >= 2 and _ends_clause(text, value_end)
         return True
 
 
@@ -866,7 +983,7 @@ _ABOVE_TITLE_RE = lazy_re(
     re.MULTILINE,
 )
 _SPEECH_LABEL_RE = lazy_re(
-    r"^(?i:agent|caller|customer|client|guest|driver|courier|technician|buyer)[ ]?:"
+    r"^(?i:agent|caller|customer|client|guest|driver|courier|technician|buyer|cust|cx|rep)[ ]?:"
 )
 # lower-case words that are never a name in the lower-case patterns ("customer: will do")
 _LOWER_STOP = _words(
@@ -916,6 +1033,73 @@ def _mid_sentence(text: str, start: int, end: int) -> bool:
     return nxt is not None and nxt.group(1) in _PERSON_AFTER
 
 
+# what may follow a name that ends its clause: punctuation, a line end, a bracket
+# ("I'm Jane Doe (order 123)") or a word that goes on about the person ("Jane Doe from …")
+_CLAUSE_END_AFTER_RE = lazy_re(
+    r"[ ]*(?:[,.;:!?()\n—–]|-[ ]|\Z|[ ]?(?:here|from|again|speaking|calling|writing|at|of|with)\b)"
+)
+# "Bill here again", "Will here, …": the name of a "… here" line ends its clause
+_HERE_END_RE = lazy_re(r"[ ]here(?:[ ]again\b|[ ]*[,.!:;—–\-]|[ ]*(?:\n|\Z))")
+_NAME_TRIGGER_RE = lazy_re(r"\s*(?:my[ ]name|name[ ]is|my[ ]name's|this[ ]is|i'm|i[ ]am)\b")
+
+
+def _ends_clause(text: str, end: int) -> bool:
+    """The name ending at *end* ends its clause (see :data:`_CLAUSE_END_AFTER_RE`)."""
+    return _CLAUSE_END_AFTER_RE.match(text, end) is not None
+
+
+def _introduces(name: str, tokens: list[str], match: re.Match[str], value_end: int) -> bool:
+    """An introduction or a "… here" line that leaves no doubt a name is meant: a full name,
+    ``my name is Will``, ``this is Bill, …``, ``Summer here again`` (not ``it's May, …``)."""
+    text = match.string
+    if name == "introduction":
+        if len(tokens) >= 2:
+            return True
+        trigger = match.group(0)[: match.start("pii") - match.start()].lower()
+        if "name" in trigger:
+            return True
+        return (
+            tokens[0] not in _MONTH_NAMES
+            and _NAME_TRIGGER_RE.match(trigger) is not None
+            and _ends_clause(text, value_end)
+        )
+    if name == "here":
+        return _HERE_END_RE.match(text, value_end) is not None
+    return False
+
+
+def _romaji_full_name(tokens: list[str]) -> bool:
+    """``TARO YAMADA``: two or three words in capitals that all read as romanised Japanese."""
+    return 2 <= len(tokens) <= 3 and all(t.isupper() and is_romaji(t) for t in tokens)
+
+
+# a Japanese honorific after a romanised name, and the name before it
+_ROMAJI_HONORIFIC_RE = lazy_re(r"(?:-(?i:san|sama|kun|chan|sensei|dono)|[ ](?:san|sama|sensei))\b")
+_HONORIFIC_STARTS = (
+    "-san",
+    "-sama",
+    "-kun",
+    "-chan",
+    "-sensei",
+    "-dono",
+    " san",
+    " sama",
+    " sensei",
+)
+_WORD_BEFORE_RE = lazy_re(r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,}|[a-z]{3,})\Z")
+# a bare name on a line of its own; lines after a closing name that carry only contact details
+_BARE_NAME_RE = lazy_re(rf"[ \t]*(?P<pii>{_WORD}|[a-z][{_LOW}]{{2,}})[ \t]*[.!]?[ \t]*")
+_CONTACT_ONLY_RE = lazy_re(
+    r"[ \t]*(?:[+(\d][\d ()+\-.]{6,}|\S+@\S+|https?://\S+"
+    r"|(?i:tel|phone|mobile|cell|email|e-mail|sent[ ]from)\b[^\n]*)[ \t]*"
+)
+
+
+def _skippable_last_line(line: str) -> bool:
+    """A blank line, or one with only a phone, e-mail or URL, after a closing name."""
+    return not line.strip() or _CONTACT_ONLY_RE.fullmatch(line) is not None
+
+
 def _accept_speaker(tokens: list[str], given: bool, match: re.Match[str]) -> bool:
     """``Agent Kofi:`` (a role word before the name), or ``Priyanka:`` (a known given name)."""
     if any(t in _NOT_SPEAKER for t in tokens):
@@ -923,6 +1107,23 @@ def _accept_speaker(tokens: list[str], given: bool, match: re.Match[str]) -> boo
     if match.group("role"):
         return True
     return given and _plausible_surname(tokens[1:])
+
+
+# the words after a given name (a possessive, a second name) and the word that follows them
+_SHOP_AFTER_RE = lazy_re(r"(?:'s|[ ][A-Z][a-z]+)?[ ]([A-Z][A-Za-z]+)")
+
+
+def _shop_after(text: str, end: int) -> bool:
+    """A given name that starts a shop or company name: ``Maggie's Kitchen``,
+    ``Lily Rose Florist``, ``Harper Electronics``."""
+    nxt = _SHOP_AFTER_RE.match(text, end)
+    return nxt is not None and (nxt.group(1) in BUSINESS_WORDS or nxt.group(1) in _NOT_SURNAME)
+
+
+def is_non_surname_word(token: str) -> bool:
+    """A capitalised word that makes a preceding given name a product, place or company
+    (``Grey``, ``Bakery``, ``Street``)."""
+    return token in _NOT_SURNAME or _STREET_SUFFIX_RE.match(token) is not None
 
 
 def _plausible_surname(rest: list[str]) -> bool:

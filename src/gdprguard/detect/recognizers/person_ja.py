@@ -28,6 +28,7 @@ from typing import ClassVar
 from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
+from ..lexicon import HONORIFICS, is_romaji, kata_to_hira
 from ._base import (
     GuardRecognizer,
     RawMatch,
@@ -38,23 +39,8 @@ from ._base import (
 )
 from .person_en import BUSINESS_WORDS, STOP_WORDS, is_given_name, is_surname
 
-__all__ = ["JaPersonRecognizer"]
+__all__ = ["JaPersonRecognizer", "in_organisation", "is_place_here", "kana_name_ends"]
 
-HONORIFICS: tuple[str, ...] = (
-    "様",
-    "さま",
-    "サマ",
-    "さん",
-    "サン",
-    "殿",
-    "どの",
-    "氏",
-    "君",
-    "くん",
-    "ちゃん",
-    "先生",
-    "御中",
-)
 _HONORIFIC_RE = lazy_re("|".join(HONORIFICS))
 _INTRO_AFTER_RE = lazy_re(
     r"\s?(?:と申します|と申し|ともうします|です。|でございます|と言います|といいます)"
@@ -79,6 +65,11 @@ _LATIN = r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2}"
 _LATIN_ANY = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ ](?:[A-Z][a-z]+|[A-Z]{2,})){0,2}"
 # a foreign name in katakana with a middle dot: グエン・ヴァン・ナム
 _KATA_DOTTED = rf"[{_KATA}]{{2,10}}(?:・[{_KATA}]{{1,10}}){{1,3}}"
+# one part of a labelled name, in one script: 山田 of 山田と申します, not 確認いたしました
+_LABEL_PART = (
+    rf"(?:(?:(?!様)[{_KANJI}]){{1,6}}(?=様|[^{_KANJI}]|$)|[{_KATA}]{{2,10}}(?![{_KATA}])"
+    rf"|[{_HIRA}]{{2,6}}(?![{_HIRA}]))"
+)
 _FAMILY_WORDS = (
     r"(?:弟|妹|兄|姉|息子|娘|妻|夫|主人|母|父|祖母|祖父|孫|子ども|子供|長男|長女|次男|次女|三男"
     r"|三女|友人|友達|彼氏|彼女|嫁|旦那|家内|甥|姪|いとこ|従兄弟|従姉妹)"
@@ -118,14 +109,16 @@ _CONTACT_LINE_RE = lazy_re(r"[ ]*(?:TEL|Tel|tel|電話|携帯|E-?mail|Mail|メ�
 _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     (  # 松本と申します, イトウソウタロウと申します, アベ レイと申します
         "introduction",
-        lazy_re(rf"(?P<pii>{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"),
+        lazy_re(
+            rf"(?P<pii>{_KATA_DOTTED}|{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"
+        ),
         0.85,
         ("と申し", "ともうし", "といいます", "と言います"),
     ),
     (  # 担当の松本です, さくらオンラインショップの山田でございます, センター、森です
         "role_desu",
         lazy_re(
-            rf"{_ROLE}(?:の|、)[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
+            rf"{_ROLE}(?:の|、)[ ]?(?P<pii>{_KATA_DOTTED}|[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
             r"(?=でございます|です|が(?:担当|確認|承り))"
         ),
         0.85,
@@ -164,15 +157,46 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
         0.85,
         ("(",),
     ),
-    (  # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 担当：林
+    (  # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 名前：マリア・ガルシア
         "label",
         lazy_re(
             r"(?:氏名|お名前|名前|名義人|口座名義|名義|ご契約者|契約者|ご依頼主|依頼主|受取人"
-            r"|お届け先氏名|フリガナ|ふりがな|カナ|担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
-            rf"(?P<pii>{_LATIN}|{_WORD6}(?:[ ]{_WORD6})?)"
+            r"|お届け先氏名|フリガナ|ふりがな|カナ)[ ]?[:：][ ]?"
+            rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)"
         ),
         0.85,
         (":", "："),
+    ),
+    (  # 名前はジョン・スミスです, お名前は田中 花子様
+        "named",
+        lazy_re(
+            rf"(?:お名前|名前|氏名|名義)(?:は|が)[ ]?(?P<pii>{_KATA_DOTTED}|{_LABEL_PART}"
+            rf"(?:[ ]{_LABEL_PART})?)(?=です|でございます|と申し|[ ]?(?:様|さん)|[。、\n]|$)",
+            re.MULTILINE,
+        ),
+        0.85,
+        ("名前", "氏名", "名義"),
+    ),
+    (  # 担当：林, 差出人：佐藤 花子 — not 担当：確認いたしました
+        "staff_label",
+        lazy_re(
+            r"(?:担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
+            rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)"
+        ),
+        0.85,
+        (":", "："),
+    ),
+    (  # はるか：注文した商品が届きません (a chat handle in hiragana at a line start)
+        "kana_handle",
+        lazy_re(rf"^[ ]*(?P<pii>[{_HIRA}]{{2,6}})[ ]?[:：>＞]", re.MULTILINE),
+        0.8,
+        (":", "：", ">", "＞"),
+    ),
+    (  # TARO YAMADA (a romanised name in capitals, as on a card)
+        "latin_caps",
+        lazy_re(r"(?<![A-Za-z])(?P<pii>[A-Z]{2,}[ ][A-Z]{2,})(?![A-Za-z])"),
+        0.8,
+        (" ",),
     ),
     (  # 担当のEmily Clarkeさん, Ryohei Kato様, Chen様, Sato さん, Kim(お客様)
         "latin_honorific",
@@ -187,7 +211,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
         "latin_label",
         lazy_re(
             r"(?:名義人?|口座名義人?|カード名義人?|氏名|お名前|名前|ご契約者|契約者|受取人|送り主"
-            rf"|差出人)[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})"
+            rf"|差出人)(?:は|が)?[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})"
         ),
         0.85,
         ("名義", "氏名", "名前", "契約者", "受取人", "送り主", "差出人"),
@@ -195,7 +219,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     (  # 担当ヤマダ：, 担当エリカ:, 本日の担当小松です
         "tanto",
         lazy_re(
-            rf"担当(?:者)?[ ]?(?P<pii>[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
+            rf"担当(?:者)?[ ]?(?P<pii>{_KATA_DOTTED}|[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
             r"(?=[ ]?(?:[:：]|です|でございます|が|より|から|[ 、。\n)]|$))",
             re.MULTILINE,
         ),
@@ -210,7 +234,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
     ),
     (  # a name alone on its line: kept when a closing formula precedes or a contact line follows
         "own_line",
-        lazy_re(rf"^[ ]*(?P<pii>{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
+        lazy_re(rf"^[ ]*(?P<pii>{_KATA_DOTTED}|{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
         0.85,
         ("\n",),
     ),
@@ -326,10 +350,18 @@ class JaPersonRecognizer(GuardRecognizer):
             return False
         if pattern in ("latin_honorific", "latin_label", "maiden") and value.isascii():
             return _latin_name(value)
+        if pattern == "latin_caps":
+            return _caps_romaji_name(value)
+        if pattern == "kana_handle":
+            return is_kana_given(value)
+        if "・" in value and pattern != "trailing_name":
+            return True  # グエン・ヴァン・ナム: a foreign name in a context that names a person
+        if pattern in ("staff_label", "named"):
+            return _staff_name(value)
         if pattern in ("tanto", "maiden"):
             if _KANJI_ONLY_RE.fullmatch(value):
                 return is_name_word(value) and value not in _NOT_PERSON_SINGLE
-            return is_name_word(value) or _kata_to_hira(value) in ja_given_kana()
+            return is_name_word(value) or kata_to_hira(value) in ja_given_kana()
         if pattern in ("label", "role_paren", "latin_honorific", "trailing_name"):
             return True
         if pattern == "honorific" and "・" in value:
@@ -356,7 +388,7 @@ _STARTS_AFTER = {"trailing_name": ("。", "！", "？", "!", "?"), "desu": ("。
 
 
 def _candidates(name: str, rx: re.Pattern[str], ctx: ScanContext) -> Iterable[re.Match[str]]:
-    if name == "own_line":
+    if name in ("own_line", "kana_handle"):
         return line_matches(rx, ctx)
     after = _STARTS_AFTER.get(name)
     if after is None:
@@ -381,8 +413,27 @@ def is_kana_given(word: str) -> bool:
     return word in ja_given_kana() or (len(word) >= 2 and reads_as_name(word))
 
 
-def _kata_to_hira(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+def _staff_name(value: str) -> bool:
+    """The value of a staff label (``担当：林``): a name the dictionary or the lists know, or
+    two parts (``佐藤 花子``); ``確認`` (``担当：確認いたしました``) is not one."""
+    if value.isascii():
+        return _latin_name(value)
+    first = value.split(" ", 1)[0]
+    if " " in value:
+        return not _HIRA_ONLY_RE.fullmatch(first) or is_kana_given(value.split(" ", 1)[1])
+    if _HIRA_ONLY_RE.fullmatch(first):
+        return is_kana_given(first)
+    if _KANJI_ONLY_RE.fullmatch(first):
+        return is_name_word(first) and first not in _NOT_PERSON_SINGLE
+    return is_name_word(first) or kata_to_hira(first) in ja_given_kana()
+
+
+def _caps_romaji_name(value: str) -> bool:
+    """``TARO YAMADA``: both words read as romanised Japanese and one is a known name."""
+    words = value.split()
+    return all(is_romaji(w) for w in words) and any(
+        is_given_name(w.capitalize()) or is_surname(w.capitalize()) for w in words
+    )
 
 
 def _latin_name(value: str) -> bool:
@@ -393,6 +444,24 @@ def _latin_name(value: str) -> bool:
     if len(words) == 1 and value.isupper():
         return is_given_name(words[0]) or is_surname(words[0])
     return True
+
+
+def in_organisation(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is part of a company, shop, product or place name (``山田商店``,
+    ``株式会社田中製作所``, ``梅田支店``)."""
+    return _org_context(text, start, end)
+
+
+def is_place_here(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is a place name here: a place word before a movement word
+    (``羽田に到着``, ``松本から``)."""
+    return _place_context(text, start, end)
+
+
+def kana_name_ends(text: str, end: int) -> bool:
+    """A hiragana name may end at *end*: a particle, a copula, an honorific or punctuation
+    follows (``はるとが``, ``ゆうなです``)."""
+    return _KANA_BOUNDARY_RE.match(text, end) is not None
 
 
 def _org_context(text: str, start: int, end: int) -> bool:
@@ -428,7 +497,10 @@ _KANA_BOUNDARY_RE = lazy_re(
 )
 # a self-introduction: あやかです, しょうたより, after a sentence start or a greeting
 _KANA_INTRO_RE = lazy_re(r"です|でした|でーす|と申し|といいます|と言います|だよ|より")
-_SENTENCE_START_RE = lazy_re(r"(?:^|[。、！!？?\n」）)]|はじめまして|こんにちは)[ ]?\Z")
+_SENTENCE_START_RE = lazy_re(
+    r"(?:^|[。、！!？?\n」）)]|はじめまして|こんにちは|こんばんは|どうも|もしもし|おはようございます)"
+    r"[ ]?\Z"
+)
 _NICKNAME_RE = lazy_re(rf"[{_HIRA}]{{1,3}}っ(?:ちゃん|くん)")
 
 
@@ -540,11 +612,34 @@ def _strip_particle(text: str, start: int, end: int) -> int:
     return start
 
 
+# greetings and interjections that stand before a name with a space: not half of it
+_NOT_NAME_KANA = frozenset(
+    [
+        "どうも",
+        "もしもし",
+        "こんにちは",
+        "こんばんは",
+        "おはよう",
+        "すみません",
+        "あの",
+        "あのう",
+        "えっと",
+        "はい",
+        "いいえ",
+        "ども",
+        "やあ",
+        "おつかれ",
+        "おつかれさま",
+        "どうぞ",
+    ]
+)
+
+
 def _name_like(part: str) -> bool:
     """The other half of a spaced name: kana, or kanji the dictionary knows as a name."""
     if _KANJI_ONLY_RE.fullmatch(part):
         return is_name_word(part)
-    return True
+    return part not in _NOT_NAME_KANA
 
 
 def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

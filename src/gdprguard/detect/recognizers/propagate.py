@@ -1,0 +1,191 @@
+"""Document-level name propagation: a name confirmed once is found wherever else it recurs.
+
+A ticket names its people with a cue once (``my name is Ngozi Adeyemi``, ``山田様``) and then
+without one (``Ngozi will call again``, ``山田から連絡``). A PERSON candidate whose score reaches
+:data:`CONFIRM_SCORE` is *confirmed*; its surface and its parts (``Ngozi``, ``Adeyemi``; the
+family and given name of ``山田太郎``) are then looked up everywhere else in the same text as
+whole tokens, in one regex pass over a prefix tree of the confirmed names (linear in the text).
+
+What is not propagated: parts shorter than two characters (three for Latin script), words that
+are also ordinary words (``Will``, ``Summer``, stop and business words), and occurrences in a
+context that makes them something else (``Adeyemi Street``, ``山田商店``). Every propagated
+candidate still goes through the detector's address veto and overlap resolution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .._lazy import lazy_re
+from .._sudachi import is_place_word
+from ._base import RawMatch, ScanContext
+from .person_en import (
+    AMBIGUOUS_WORDS,
+    BUSINESS_WORDS,
+    STOP_WORDS,
+    ambiguous_given_names,
+    is_non_surname_word,
+)
+from .person_ja import in_organisation, is_place_here, kana_name_ends
+
+__all__ = ["CONFIRM_SCORE", "PROPAGATED_SCORE", "propagate_names"]
+
+#: A PERSON candidate at or above this score confirms its name for the whole text.
+CONFIRM_SCORE = 0.75
+#: The score of a propagated occurrence (above the default threshold, below cue-based finds).
+PROPAGATED_SCORE = 0.7
+
+_LATIN_PART_RE = lazy_re(r"[^\W\d_](?:[^\W\d_]|['\-])*")
+_SPLIT_RE = lazy_re(r"[ \u3000・]+")
+_KANJI_RE = lazy_re(r"[一-龥々〆ヶ]")
+_KATA_RE = lazy_re(r"[ァ-ヺー]")
+_HIRA_RE = lazy_re(r"[ぁ-ゖ]")
+_WORD_CHAR_RE = lazy_re(r"[^\W_]")
+# the capitalised word after a propagated Latin name ("Jane Street", "Adeyemi Holdings")
+_NEXT_WORD_RE = lazy_re(r"[ ]+([A-Z][A-Za-z'\-]*)")
+
+
+def propagate_names(ctx: ScanContext, raw: Iterable[RawMatch]) -> list[RawMatch]:
+    """Occurrences elsewhere in ``ctx.text`` of the PERSON names confirmed in *raw*."""
+    text = ctx.text
+    keys: dict[str, str] = {}  # name or part -> recognizer that confirmed it
+    confirmed: set[tuple[int, int]] = set()
+    for m in raw:
+        if m.type != "PERSON" or m.score < CONFIRM_SCORE:
+            continue
+        confirmed.add((m.start, m.end))
+        for key in _keys(ctx, m.start, m.end):
+            keys.setdefault(key, m.recognizer)
+    if not keys:
+        return []
+    out: list[RawMatch] = []
+    for found in _keys_regex(frozenset(keys)).finditer(text):
+        start, end = found.span()
+        if (start, end) in confirmed or not _whole_token(text, start, end):
+            continue
+        if _other_thing(text, start, end):
+            continue
+        recognizer = keys[found.group()]
+        if out and _joined(text, out[-1].end, start):
+            # "Adeyemi, Ngozi", "山田太郎" after "山田 太郎": parts next to each other are one name
+            start = out.pop().start
+        out.append(RawMatch("PERSON", start, end, PROPAGATED_SCORE, recognizer))
+    return out
+
+
+# what may stand between two parts of one name: "Adeyemi, Ngozi", "山田 太郎", "グエン・ナム"
+_JOIN_RE = lazy_re(r"(?:,?[ \u3000]|・)?")
+
+
+def _joined(text: str, end: int, start: int) -> bool:
+    """The previous propagated part ends where this one starts (bar one separator)."""
+    return start - end <= 2 and _JOIN_RE.fullmatch(text, end, start) is not None
+
+
+def _keys(ctx: ScanContext, start: int, end: int) -> list[str]:
+    """The confirmed surface and the parts of it that may recur on their own."""
+    surface = ctx.text[start:end]
+    if surface.isascii() or not _is_japanese(surface):
+        return _latin_keys(surface)
+    keys = [surface] if len(surface) >= 2 else []
+    # the family name recurs alone (山田 of 山田太郎, 佐藤 of 佐藤 はるか); a given name alone
+    # is often an ordinary word as well (未来, 大地) and is found with its honorific anyway
+    parts = [p for p in _SPLIT_RE.split(surface) if p]
+    if len(parts) > 1:
+        family = parts[0]
+    else:
+        family = next(
+            (
+                ctx.text[n.start : n.end]
+                for n in ctx.name_morphemes
+                if n.start == start and n.end < end and n.kind == "姓"
+            ),
+            "",
+        )
+    if len(family) >= 2 and family != surface and not is_place_word(family):
+        keys.append(family)
+    return keys
+
+
+def _latin_keys(surface: str) -> list[str]:
+    tokens = _LATIN_PART_RE.findall(surface)
+    if not tokens or not all(t[0].isupper() for t in tokens if len(t) > 3):
+        return []  # lower-case names ("hi kofi") are not propagated: too close to words
+    keys = [surface] if len(tokens) >= 2 or _standalone(tokens[0]) else []
+    if len(tokens) >= 2:
+        keys.extend(t for t in tokens if _standalone(t))
+    return keys
+
+
+def _standalone(token: str) -> bool:
+    """A name part that may be found alone: capitalised, 3+ letters, not also a word."""
+    return (
+        len(token) >= 3
+        and token[0].isupper()
+        and token not in STOP_WORDS
+        and token not in BUSINESS_WORDS
+        and token not in AMBIGUOUS_WORDS
+        and token not in ambiguous_given_names()
+        and not is_non_surname_word(token)
+    )
+
+
+def _is_japanese(surface: str) -> bool:
+    return any(rx.search(surface) for rx in (_KANJI_RE, _KATA_RE, _HIRA_RE))
+
+
+def _whole_token(text: str, start: int, end: int) -> bool:
+    """The match is not part of a longer word (per script: kanji, katakana, hiragana, Latin)."""
+    first, last = text[start], text[end - 1]
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if _HIRA_RE.match(first) and before and _HIRA_RE.match(before):
+        return False
+    if _HIRA_RE.match(last):
+        return kana_name_ends(text, end)
+    for rx in (_KANJI_RE, _KATA_RE):
+        if (rx.match(first) and before and rx.match(before)) or (
+            rx.match(last) and after and rx.match(after)
+        ):
+            return False
+    if first.isascii() and before and (_WORD_CHAR_RE.match(before) or before in "@.'-"):
+        return False
+    return not (last.isascii() and after and (_WORD_CHAR_RE.match(after) or after in "@-"))
+
+
+def _other_thing(text: str, start: int, end: int) -> bool:
+    """A context that makes the name part of something else: ``Adeyemi Street``, ``山田商店``."""
+    if text[start].isascii():
+        if _COMPANY_AFTER_RE.match(text, end):
+            return True  # "Larkin & Pryce", "Larkin and Co", "Maggie's Kitchen"
+        nxt = _NEXT_WORD_RE.match(text, end)
+        return nxt is not None and (
+            nxt.group(1) in BUSINESS_WORDS or is_non_surname_word(nxt.group(1))
+        )
+    return in_organisation(text, start, end) or is_place_here(text, start, end)
+
+
+# a name that continues into a company or shop name
+_COMPANY_AFTER_RE = lazy_re(r"[ ]?(?:&|and[ ]Co\b|and[ ]Sons\b)|'s[ ][A-Z]")
+
+
+@lru_cache(maxsize=256)
+def _keys_regex(keys: frozenset[str]) -> re.Pattern[str]:
+    """One regex matching any of *keys*, longest first, as a prefix tree."""
+    tree: dict[str, dict] = {}
+    for key in keys:
+        node = tree
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and "" not in node else "(?:" + "|".join(alts) + ")"
+        return body + "?" if "" in node else body
+
+    return re.compile(emit(tree))
