@@ -1,6 +1,8 @@
 """Text normalisation for detection, with an exact map back to the original string.
 
-Detection runs on a cleaned copy of the text: HTML is projected to text by
+Detection runs on a cleaned copy of the text: mojibake runs are repaired first
+(:func:`gdprguard.text.mojibake.repair_mojibake`: UTF-8 read as Windows-1252 or CP932, CP932
+read as Windows-1252), then HTML is projected to text by
 :func:`gdprguard.text.html.walk_html` in its ``"scan"`` mode (block tags become newlines,
 ``<style>`` bodies vanish; comments, ``<script>`` bodies and attribute values other than
 presentational ones such as ``class``/``style`` stay visible, with ``&#64;`` and ``%40`` decoded,
@@ -18,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..text.html import looks_like_html, walk_html
+from ..text.mojibake import MojibakeRepair, repair_mojibake
 from ._lazy import lazy_re
 
 __all__ = ["NormalizedText", "looks_like_html", "normalize"]
@@ -150,6 +153,13 @@ def normalize(text: str, *, html_mode: bool | None = None) -> NormalizedText:
     """Clean *text* for detection; ``html_mode=None`` decides by looking for HTML markup."""
     if html_mode is None:
         html_mode = looks_like_html(text)
+    repair = repair_mojibake(text)
+    if repair.is_identity:
+        return _clean(text, html_mode)
+    return _compose(repair, _clean(repair.text, html_mode))
+
+
+def _clean(text: str, html_mode: bool) -> NormalizedText:
     if not html_mode:
         if text.isascii() or (
             unicodedata.is_normalized("NFKC", text) and not _SPECIAL_RE.search(text)
@@ -163,6 +173,21 @@ def normalize(text: str, *, html_mode: bool | None = None) -> NormalizedText:
     builder = _Builder()
     walk_html(text, _HtmlSink(builder), "scan")
     return builder.build(text)
+
+
+def _compose(repair: MojibakeRepair, cleaned: NormalizedText) -> NormalizedText:
+    """*cleaned* (made from the repaired text) with its map taken back to the garbled text."""
+    starts, ends = repair.starts, repair.ends
+    assert starts is not None and ends is not None
+    if cleaned.is_identity:
+        return NormalizedText(repair.original, cleaned.text, list(starts), list(ends))
+    assert cleaned._starts is not None and cleaned._ends is not None
+    return NormalizedText(
+        repair.original,
+        cleaned.text,
+        [starts[s] for s in cleaned._starts],
+        [ends[e - 1] for e in cleaned._ends],
+    )
 
 
 class _HtmlSink:
