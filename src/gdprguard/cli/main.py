@@ -9,6 +9,7 @@ number when interrupted (130 for Ctrl-C, 143 for SIGTERM).
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import logging
 import os
@@ -59,6 +60,9 @@ _ROOT_FLAGS = ("--verbose", "-v")
 
 #: optional extras, by the module whose absence means the extra is not installed
 _EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres"}
+#: exit status when the reader of stdout went away, as for a tool stopped by SIGPIPE (128 + 13)
+BROKEN_PIPE_EXIT = 141
+_DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 
 _app = typer.Typer(
     name="gdprguard",
@@ -200,7 +204,20 @@ def _run(argv: list[str] | None) -> int:
                 show()
         return int(getattr(exc, "exit_code", 2))
     except SystemExit as exc:  # shell completion and a closed pipe end this way
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            # click's sign that the reader went away (`gdprguard scan … | head`): end quietly
+            # with the status of a tool stopped by SIGPIPE; the output is incomplete, not failed
+            return BROKEN_PIPE_EXIT
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except OSError as exc:
+        if exc.errno not in _DEVICE_ERRORS:
+            return _internal_error(exc)
+        # a full disk or a failing device: say which, never the path (it may name a person)
+        error_line(
+            f"could not write: {os.strerror(exc.errno)}; free some space (or fix the device) "
+            "and run the command again; any output it wrote is incomplete"
+        )
+        return 1
     except ModuleNotFoundError as exc:
         extra = _EXTRAS.get((exc.name or "").split(".")[0])
         if extra is None:
