@@ -1,4 +1,5 @@
-"""PHONE_NUMBER: Japanese (03-1234-5678, 090-1234-5678, 0120-123-456), NANP, UK and international.
+"""PHONE_NUMBER: Japanese (03-1234-5678, 090-1234-5678, 0120-123-456), NANP, UK, Chinese mobile
+(13812345678, next to a phone word) and international.
 
 Candidates come from shape regexes (separators required between digit groups, so order numbers
 and timestamps do not qualify) and are checked against numbering-plan grammar with
@@ -93,6 +94,13 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             0.55,
             not_after=r"[A-Za-z0-9\-+#/.]",
         ),
+        GuardPattern(  # 13812345678: a Chinese mobile number, only next to a phone word
+            "cn_mobile_digits",
+            r"1[3-9]\d{9}(?![A-Za-z0-9]|[\-/.]\d)",
+            0.4,
+            not_after=r"[A-Za-z0-9\-+#/.]",
+            prefilter=r"1[3-9]\d{9}",
+        ),
         GuardPattern(  # 0312345678, 01134960123, 5551234567: only next to a phone word
             "digits_only",
             r"(?:0\d{9,10}|[2-9]\d{9})(?![A-Za-z0-9]|[\-/.]\d)",
@@ -142,6 +150,9 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             if name == "international":
                 return phonenumbers.is_possible_number(number)
             return fits_plan(number)
+        if name == "cn_mobile_digits":
+            # "number" alone labels order and member numbers too: a phone word proper or China
+            return _cn_mobile(digits) and self._near(ctx, match, _CN_MOBILE_CUES_RE)
         if name == "jp_landline_digits":
             # 0312345678 in Japanese text: a valid Japanese number needs no phone word
             return _valid_in(digits, "JP") and ctx.has_japanese
@@ -165,7 +176,7 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
 
     def valid_by_shape(self, pattern: GuardPattern, value: str) -> bool:
         """Written as a phone number and valid in Japan, the UK or NANP (or in its ``+CC``)."""
-        if pattern.name == "digits_only":
+        if pattern.name in ("digits_only", "cn_mobile_digits"):
             return False
         if pattern.name in ("international", "international_access"):
             number = parse_phone(value)
@@ -175,7 +186,10 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
         return any(_valid_in(digits, region) for region in regions)
 
     def _phone_word_near(self, ctx: ScanContext, match: re.Match[str]) -> bool:
-        rx = self._context_re
+        return self._near(ctx, match, self._context_re)
+
+    def _near(self, ctx: ScanContext, match: re.Match[str], rx: re.Pattern[str] | None) -> bool:
+        """A match of *rx* (lower case) within the context windows around *match*."""
         if rx is None:
             return False
         low = ctx.lower
@@ -187,6 +201,12 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
 
 
 _DE_AT = ("DE", "AT")
+# what tells an unformatted 1[3-9]… number is a Chinese mobile: a phone word other than the
+# generic "number"/"番号", or China named
+_CN_MOBILE_CUES_RE = lazy_re(
+    r"(?<![a-z])(?:phone|telephone|tel|mobile|cell|call|sms|whatsapp|wechat|dial|cn|china"
+    r"|chinese|prc)(?![a-z])|電話|携帯|でんわ|中国|手机|电话"
+)
 _GROUP_SEP_RE = lazy_re(r"[ \-./]+")
 _TRUNK_REGIONS = ("JP", "GB")
 
@@ -197,9 +217,20 @@ def _valid_in(digits: str, region: str) -> bool:
     return number is not None and phonenumbers.is_valid_number(number)
 
 
+@lru_cache(maxsize=4096)
+def _cn_mobile(digits: str) -> bool:
+    number = parse_phone(digits, "CN")
+    return (
+        number is not None
+        and phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+
+
 def clear_cache() -> None:
     """Forget the cached numbering-plan checks."""
     _valid_in.cache_clear()
+    _cn_mobile.cache_clear()
 
 
 def _valid_de_at(value: str) -> bool:
