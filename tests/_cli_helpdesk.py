@@ -23,6 +23,23 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
+def sandbox_connector(server: Any, name: str = "support", clock: Any = None) -> Any:
+    """A connector to the sandbox *server* in this process (a ``FakeClock`` unless *clock*)."""
+    from gdprguard._config import ConnectorConfig
+    from gdprguard.connectors import build_connector
+    from gdprguard.connectors.testing import FakeClock
+
+    creds = server.credentials
+    zendesk = server.config.flavor == "zendesk"
+    config = ConnectorConfig(
+        type=server.config.flavor,
+        url=creds["url"],
+        email=creds["email"] if zendesk else None,
+        token=creds["token"] if zendesk else creds["api_key"],
+    )
+    return build_connector(name, config, clock=clock or FakeClock())
+
+
 def add_connector(
     config: Path, server: Any, monkeypatch: pytest.MonkeyPatch | None, name: str = "support"
 ) -> None:

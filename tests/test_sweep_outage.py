@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from gdprguard._config import ConnectorConfig
+from _cli_helpdesk import sandbox_connector
 from gdprguard._exceptions import InputError, RetriableAPIError
-from gdprguard.connectors import build_connector
 from gdprguard.connectors.testing import FakeClock
 from gdprguard.policy import parse_policy
 from gdprguard.store import Store, plans
@@ -106,15 +105,7 @@ def _vault(home: Path, name: str) -> Vault:
 
 
 def _connector(server: Any, clock: FakeClock) -> Any:
-    creds = server.credentials
-    zendesk = server.config.flavor == "zendesk"
-    config = ConnectorConfig(
-        type=server.config.flavor,
-        url=creds["url"],
-        email=creds["email"] if zendesk else None,
-        token=creds["token"] if zendesk else creds["api_key"],
-    )
-    return build_connector("support", config, clock=clock)
+    return sandbox_connector(server, clock=clock)
 
 
 def _engine(vault: Vault, connector: Any) -> SweepEngine:

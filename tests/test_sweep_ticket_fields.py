@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
+from _cli_helpdesk import sandbox_connector
 from _sandbox_time import skip_ahead
-from gdprguard._config import ConnectorConfig
-from gdprguard.connectors import NotRedactableError, build_connector
+from gdprguard.connectors import NotRedactableError
 from gdprguard.connectors.htmltext import REDACTION_CHAR
-from gdprguard.connectors.testing import FakeClock
 from gdprguard.detect import Detector
 from gdprguard.pipeline.fields import field_texts, mask_spans, split_fields
 from gdprguard.policy import parse_policy
@@ -66,15 +65,7 @@ def vault(home: Path) -> Iterator[Vault]:
 
 
 def _connector(server: Any) -> Any:
-    creds = server.credentials
-    zendesk = server.config.flavor == "zendesk"
-    config = ConnectorConfig(
-        type=server.config.flavor,
-        url=creds["url"],
-        email=creds["email"] if zendesk else None,
-        token=creds["token"] if zendesk else creds["api_key"],
-    )
-    return build_connector("support", config, clock=FakeClock())
+    return sandbox_connector(server)
 
 
 def _engine(vault: Vault, connector: Any) -> SweepEngine:

@@ -32,6 +32,7 @@ from ..models import Ticket
 from ..pipeline import (
     IdentifierHasher,
     Journal,
+    JournalEntry,
     SubjectIndex,
     TicketBundle,
     TicketWalker,
@@ -331,14 +332,10 @@ class SweepEngine:
                 return
         fresh: dict[str, ActionSpec] | None = None
         for row in pending:
-            spec = ActionSpec.model_validate({**json.loads(row["params"]), "action": row["action"],
-                                              "target": row["target"]})  # fmt: skip
-            unit = f"sweep:{plan_id}:{row['seq']}"
-            entry = self.journal.intend(unit, spec.ref, spec.action, spec.params())
-            if entry.state in ("done", "skipped"):
-                set_item_state(self.store, plan_id, row["seq"], entry.state, None)
-                report.count(spec.rule, spec.action, entry.state)
+            intended = self._intend(plan_id, row, report)
+            if intended is None:
                 continue
+            unit, spec, entry = intended
             resumed = entry.attempts > 1
             comment = None
             if spec.ref.kind == "person":
@@ -387,15 +384,24 @@ class SweepEngine:
     ) -> None:
         code = _error_code(exc)
         for row in rows:
-            spec = ActionSpec.model_validate({**json.loads(row["params"]), "action": row["action"],
-                                              "target": row["target"]})  # fmt: skip
-            unit = f"sweep:{plan_id}:{row['seq']}"
-            entry = self.journal.intend(unit, spec.ref, spec.action, spec.params())
-            if entry.state in ("done", "skipped"):
-                set_item_state(self.store, plan_id, row["seq"], entry.state, None)
-                report.count(spec.rule, spec.action, entry.state)
-                continue
-            self._failed(unit, plan_id, row, spec, report, code)
+            intended = self._intend(plan_id, row, report)
+            if intended is not None:
+                unit, spec, _entry = intended
+                self._failed(unit, plan_id, row, spec, report, code)
+
+    def _intend(
+        self, plan_id: str, row: Mapping[str, Any], report: ApplyReport
+    ) -> tuple[str, ActionSpec, JournalEntry] | None:
+        """Journal a plan item's intent; None (counted) when an earlier run finished it."""
+        spec = ActionSpec.model_validate({**json.loads(row["params"]), "action": row["action"],
+                                          "target": row["target"]})  # fmt: skip
+        unit = f"sweep:{plan_id}:{row['seq']}"
+        entry = self.journal.intend(unit, spec.ref, spec.action, spec.params())
+        if entry.state in ("done", "skipped"):
+            set_item_state(self.store, plan_id, row["seq"], entry.state, None)
+            report.count(spec.rule, spec.action, entry.state)
+            return None
+        return unit, spec, entry
 
     def _failed(
         self,
