@@ -67,7 +67,11 @@ class TransitStandin:
         self.denied: set[str] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},  # shutdown() waits up to one poll (default 0.5 s)
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:

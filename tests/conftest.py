@@ -1,4 +1,10 @@
-"""Test-suite wide fixtures: every test gets its own GDPRGUARD_HOME and no ambient config."""
+"""Test-suite wide fixtures: every test gets its own GDPRGUARD_HOME and no ambient config.
+
+Three things keep the suite fast without changing what runs: temporary files live in memory
+when the machine has a RAM disk (tests/_memory_tmp.py), a new SQLite store starts as a copy of
+one migrated database (tests/_store_template.py), and in-process CLI calls reuse the click
+command tree Typer built (tests/_typer_cache.py).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,22 @@ from pathlib import Path
 
 import pytest
 
+import _typer_cache
+from _memory_tmp import use_memory_for_temp_files
+from _store_template import MARKER, migrate_from_template
+from gdprguard.store import Store
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    """pytest-xdist workers ignore SIGINT (the controller handles Ctrl-C), and processes they
-    start inherit that; tests of Ctrl-C need it delivered as it is in a terminal."""
-    del config
+    """Register the suite's own marker; keep temporary files in memory if possible; let
+    in-process CLI calls reuse the CLI's command tree (see the module docstring). pytest-xdist
+    workers ignore SIGINT (the controller handles Ctrl-C), and processes they start inherit
+    that; tests of Ctrl-C need it delivered as it is in a terminal."""
+    config.addinivalue_line(
+        "markers", f"{MARKER}: every new SQLite store is migrated by Alembic, not copied"
+    )
+    use_memory_for_temp_files(config)
+    _typer_cache.install()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -28,3 +45,13 @@ def _isolated_home(
     monkeypatch.delenv("GDPRGUARD_CONFIG", raising=False)
     monkeypatch.chdir(home)
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _stores_from_a_migrated_template(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new SQLite store starts as a copy of a database migrated once per test process, not
+    migrated from scratch again (see tests/_store_template.py); ``real_migrations`` opts out."""
+    if request.node.get_closest_marker(MARKER) is None:
+        monkeypatch.setattr(Store, "migrate", migrate_from_template)

@@ -170,7 +170,7 @@ def test_ctrl_c_in_the_middle_stops_everything_and_leaves_nothing(
             signal.raise_signal(signal.SIGINT)
 
     monkeypatch.setattr(demo_cli, "info", info)
-    code, out, err = _run(capsys, "demo", "--tickets", "30")
+    code, out, err = _run(capsys, "demo", "--tickets", "20")  # the fewest it takes
     assert code == 130, err
     assert "interrupted by SIGINT" in err and out == ""
     _assert_left_only(workdir, temp_root, [])

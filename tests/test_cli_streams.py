@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,27 +121,19 @@ def test_verbose_logs_go_to_stderr_never_stdout(
     assert " DEBUG " in err
 
 
-def _stderr_on_a_terminal(env: dict[str, str], cwd: Path) -> str:
+def _stderr_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> str:
+    """What ``gdprguard keys status`` (no home: it fails) shows when stderr is a terminal."""
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "gdprguard.cli.main", "keys", "status"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=follower,
-            cwd=cwd,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-        assert proc.returncode == 2
-        os.close(follower)
-        follower = -1
+        with os.fdopen(follower, "w", encoding="utf-8") as terminal, monkeypatch.context() as m:
+            m.setattr(sys, "stderr", terminal)
+            code = main(["keys", "status"])
+        assert code == 2
         chunks = []
-        while True:
+        while True:  # the terminal is closed: read what it holds, to the end
             try:
                 chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed
+            except OSError:
                 break
             if not chunk:
                 break
@@ -150,16 +141,19 @@ def _stderr_on_a_terminal(env: dict[str, str], cwd: Path) -> str:
         return b"".join(chunks).decode()
     finally:
         os.close(leader)
-        if follower != -1:
-            os.close(follower)
 
 
-def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GDPRGUARD_HOME")}
-    env["TERM"] = "xterm"
-    coloured = _stderr_on_a_terminal(env, tmp_path)
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GDPRGUARD_HOME")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    coloured = _stderr_on_a_terminal(monkeypatch)
     assert "\x1b[31m" in coloured and "gdprguard init" in coloured
-    plain = _stderr_on_a_terminal({**env, "NO_COLOR": "1"}, tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _stderr_on_a_terminal(monkeypatch)
     assert "\x1b[" not in plain and "error: no gdprguard home" in plain
 
 

@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from _cli_helpdesk import add_connector, run_cli
+from _waitress_server import WaitressThread
 from gdprguard._config import load_settings
 from gdprguard.console import Console, ConsoleConfig, create_app
 from gdprguard.dsar.package import verify_export
@@ -61,21 +61,15 @@ def helpdesk() -> Iterator[Any]:
     server.stop()
 
 
-class Served:
+class Served(WaitressThread):
     """The console served by waitress on a free loopback port."""
 
     def __init__(self, console: Console) -> None:
-        from waitress import create_server
-
         self.console = console
-        self.server = create_server(create_app(console), host="127.0.0.1", port=0, threads=6)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        super().__init__(create_app(console), threads=6)
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(5)
+        super().close()
         self.console.jobs.wait(60)
 
 

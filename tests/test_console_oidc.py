@@ -7,7 +7,6 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask, abort, jsonify, redirect, request
 
 from _console_helpers import OFFICER, make_console
+from _waitress_server import WaitressThread
 from gdprguard.console import SESSION_COOKIE, Console, OidcConfig, create_app
 
 pytest_plugins = ["_store_fixtures"]
@@ -39,20 +39,15 @@ class IdentityProvider:
     verifier and the client's secret), and its signing keys. ``mode`` spoils the ID token."""
 
     def __init__(self) -> None:
-        from waitress import create_server
-
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.mode = "ok"
         self.subject = "idp-subject-olivia"
         self.codes: dict[str, dict[str, str]] = {}
-        self.server = create_server(self._app(), host="127.0.0.1", port=0, threads=2)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self._served = WaitressThread(self._app(), threads=2)
+        self.url = self._served.url
 
     def close(self) -> None:
-        self.server.close()
-        self.thread.join(5)
+        self._served.close()
 
     def _app(self) -> Flask:
         app = Flask("idp")

@@ -17,6 +17,7 @@ import requests
 from sqlalchemy import insert, select
 
 from _console_helpers import ADMIN, OFFICER, Clock, csrf_of, sign_in
+from _waitress_server import WaitressThread
 from gdprguard._exceptions import InputError
 from gdprguard.console import Console, create_app
 from gdprguard.console._messages import EN, JA
@@ -202,13 +203,9 @@ def test_no_personal_data_reaches_the_server_logs(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from waitress import create_server
-
     caplog.set_level(logging.DEBUG)
-    server = create_server(create_app(console), host="127.0.0.1", port=0, threads=2)
-    base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    served = WaitressThread(create_app(console), threads=2)
+    base = served.url
     try:
         browser = requests.Session()
         login = browser.get(f"{base}/login", timeout=10)
@@ -236,8 +233,7 @@ def test_no_personal_data_reaches_the_server_logs(
                      "email": SUBJECT["email"]}, timeout=10)  # fmt: skip
         browser.get(f"{base}/requests/{request_id}/nothing-here", timeout=10)
     finally:
-        server.close()
-        thread.join(5)
+        served.close()
     out, err = capfd.readouterr()
     logged = caplog.text + out + err
     assert caplog.records, "nothing was logged: the check would prove nothing"

@@ -29,12 +29,14 @@ pytest_plugins = ["_store_fixtures"]
 sandbox = pytest.importorskip("gdprguard.sandbox")
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+#: a small seeded helpdesk with a person CC'd on, and named in, someone else's ticket
+SEED, TICKETS = 19, 12
 
 
 @pytest.fixture
 def server() -> Iterator[Any]:
     instance = sandbox.SandboxServer(
-        flavor="zendesk", seed=11, port=0, tickets=40, job_seconds=0.0
+        flavor="zendesk", seed=SEED, port=0, tickets=TICKETS, job_seconds=0.0
     ).start()
     yield instance
     instance.stop()

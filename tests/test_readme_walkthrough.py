@@ -52,7 +52,7 @@ def _readme_commands() -> list[list[str]]:
 @pytest.fixture
 def helpdesk() -> Iterator[Any]:
     server = sandbox.SandboxServer(
-        flavor="zendesk", seed=3, port=0, tickets=30, job_seconds=0.0
+        flavor="zendesk", seed=3, port=0, tickets=12, job_seconds=0.0
     ).start()
     yield server
     server.stop()

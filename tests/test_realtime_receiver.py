@@ -5,7 +5,6 @@ refused; a full queue answers 503 with Retry-After; health, readiness and metric
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,9 +12,9 @@ from typing import Any
 
 import pytest
 import requests
-from waitress import create_server
 
 from _sandbox_time import skip_ahead
+from _waitress_server import WaitressThread
 from gdprguard._config import ConnectorConfig
 from gdprguard.connectors import build_connector
 from gdprguard.connectors.testing import FakeClock
@@ -52,19 +51,12 @@ def vault(home: Path) -> Iterator[Vault]:
     instance.close()
 
 
-class Running:
+class Running(WaitressThread):
     """A receiver served by waitress on a free port, workers not started (tests drive them)."""
 
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
-        self.server = create_server(receiver.app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.close()
-        self.thread.join(5)
+        super().__init__(receiver.app, threads=4)
 
 
 def _receiver(vault: Vault, desk: Any, **settings: Any) -> Receiver:

@@ -15,6 +15,9 @@ from gdprguard.store import Store, StoreError
 
 pytest_plugins = ["_store_fixtures"]
 
+#: these tests are about the migrations: no new store starts as a copy of a migrated template
+pytestmark = pytest.mark.real_migrations
+
 TABLES = {
     "master_keys",
     "data_keys",
@@ -147,3 +150,28 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
+
+
+def test_the_test_suites_template_store_is_what_migrating_builds(home: Path) -> None:
+    """Other tests' new SQLite stores start as a copy of a migrated template
+    (tests/_store_template.py): it must hold exactly what a real migration builds."""
+    from _store_template import migrate_from_template, template_bytes
+
+    def dump(store: Store) -> list[tuple[str, str, str]]:
+        with store.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+            ).all()
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        return [(str(t), str(n), str(s)) for t, n, s in rows] + [("version", str(version), "")]
+
+    with Store(f"sqlite:///{home / 'migrated.db'}") as migrated:
+        expected = dump(migrated)
+    copied = Store(f"sqlite:///{home / 'copied.db'}", migrate=False)
+    try:
+        migrate_from_template(copied)
+        assert (home / "copied.db").read_bytes() == template_bytes()  # copied, not migrated
+        assert dump(copied) == expected
+        assert stat.S_IMODE((home / "copied.db").stat().st_mode) == 0o600
+    finally:
+        copied.close()

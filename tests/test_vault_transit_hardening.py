@@ -37,7 +37,6 @@ DATA_KEY = b"D" * 32
 TOKEN = f"hvs.{uuid.uuid4().hex}"
 
 
-
 @pytest.fixture
 def servers() -> Iterator[Callable[..., RecordingServer]]:
     started: list[RecordingServer] = []
