@@ -25,7 +25,7 @@ from ._findings import ENTITY_TYPES, Finding, resolve_overlaps
 from .known_subject import KnownSubject, recognizer_for
 from .language import LANGUAGES, detect_languages
 from .normalize import normalize
-from .recognizers import DEFAULT_RECOGNIZERS, RawMatch, ScanContext
+from .recognizers import DEFAULT_RECOGNIZERS, PlaceRecognizer, RawMatch, ScanContext
 from .recognizers.propagate import propagate_names
 
 if TYPE_CHECKING:
@@ -53,7 +53,10 @@ def _drop_person_inside_location(raw: list[RawMatch]) -> list[RawMatch]:
     binary search per candidate: a long text with thousands of names and addresses stays
     linear-logarithmic.
     """
-    spans = sorted((m.start, m.end) for m in raw if m.type == "LOCATION")
+    # a place name alone (PlaceRecognizer) does not veto: "Sydney" may be a person
+    spans = sorted(
+        (m.start, m.end) for m in raw if m.type == "LOCATION" and m.recognizer != "PlaceRecognizer"
+    )
     if not spans:
         return raw
     starts: list[int] = []
@@ -212,11 +215,16 @@ class Detector:
             for rec in source:
                 if rec.supported_language not in langs:
                     continue
-                # addresses are still needed to veto street names read as PERSON
+                # addresses are still needed to veto street names read as PERSON (place
+                # names alone veto nothing)
                 if (
                     wanted is not None
                     and not wanted.intersection(rec.supported_entities)
-                    and not ("PERSON" in wanted and "LOCATION" in rec.supported_entities)
+                    and not (
+                        "PERSON" in wanted
+                        and "LOCATION" in rec.supported_entities
+                        and not isinstance(rec, PlaceRecognizer)
+                    )
                 ):
                     continue
                 ident = type(rec) if hasattr(rec, "scan") else id(rec)

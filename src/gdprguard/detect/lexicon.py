@@ -7,17 +7,24 @@ kana folding and readings.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from ._lazy import lazy_re
 
 __all__ = [
     "HONORIFICS",
     "PERSON_HONORIFICS",
+    "english_places",
     "honorifics_re",
+    "is_common_word",
+    "is_country",
+    "is_place_name",
     "is_romaji",
+    "japanese_places",
     "kana_reading",
     "kata_to_hira",
+    "place_kind",
 ]
 
 #: Honorifics after a person's name (様, さん, 先生, …), in the forms written in support text.
@@ -78,3 +85,69 @@ def kana_reading(text: str) -> str | None:
 
     reading = "".join(m.reading_form() for m in tokenizer().tokenize(text))
     return kata_to_hira(reading) if reading else None
+
+
+@lru_cache(maxsize=8192)
+def is_common_word(surface: str) -> bool:
+    """True when SudachiPy's dictionary lists *surface* (as a whole) as a common noun or any
+    word that is not a proper noun (``スピーカー``, ``ケーキ``)."""
+    from ._sudachi import _dictionary
+
+    return any(
+        m.surface() == surface and m.part_of_speech()[1] != "固有名詞"
+        for m in _dictionary().lookup(surface)
+    )
+
+
+def _load_places(name: str) -> dict[str, str]:
+    raw = resources.files("gdprguard.data").joinpath(name).read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in raw.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, _, place = line.partition("\t")
+        out.setdefault(place.strip(), kind.strip())
+    return out
+
+
+@cache
+def english_places() -> dict[str, str]:
+    """English place name -> kind (``country``, ``region``, ``city``) from
+    ``gdprguard/data/places_en.txt``, in Title Case and in capitals (``LAPPEENRANTA``)."""
+    names = _load_places("places_en.txt")
+    out = dict(names)
+    for name, kind in names.items():
+        if len(name) >= 4:
+            out.setdefault(name.upper(), kind)
+    return out
+
+
+@cache
+def japanese_places() -> dict[str, str]:
+    """Japanese place name -> kind from ``gdprguard/data/places_ja.txt`` plus the prefectures
+    of ``jp_prefectures.txt``, with and without 都/府/県."""
+    out = _load_places("places_ja.txt")
+    raw = resources.files("gdprguard.data").joinpath("jp_prefectures.txt").read_text("utf-8")
+    for line in raw.splitlines():
+        pref = line.strip()
+        if not pref or pref.startswith("#"):
+            continue
+        out.setdefault(pref, "region")
+        if pref[-1] in "都府県" and len(pref) >= 3:
+            out.setdefault(pref[:-1], "region")
+    return out
+
+
+def place_kind(name: str) -> str | None:
+    """``country``, ``region`` or ``city`` for a known English or Japanese place name."""
+    return english_places().get(name) or japanese_places().get(name)
+
+
+def is_place_name(name: str) -> bool:
+    """True for a known place name (``Lisbon``, ``Texas``, ``大阪``)."""
+    return place_kind(name) is not None
+
+
+def is_country(name: str) -> bool:
+    """True for a known country name (``France``, ``USA``, ``ドイツ``)."""
+    return place_kind(name) == "country"

@@ -354,8 +354,10 @@ class Resolver:
                 f"the subject and fields of a closed ticket cannot be edited; the {types} found "
                 f"there remain {until}"
             )
-        if self.caps is not None and self.caps.field_history and any(
-            a.action == "redact" and a.target_kind == "ticket" for a in self.actions
+        if (
+            self.caps is not None
+            and self.caps.field_history
+            and any(a.action == "redact" and a.target_kind == "ticket" for a in self.actions)
         ):
             notes.append(
                 "the subject's and fields' earlier values stay in the ticket's history, which "

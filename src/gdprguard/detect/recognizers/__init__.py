@@ -23,6 +23,7 @@ from .jp_ids import (
 from .person_en import EnPersonRecognizer
 from .person_ja import JaPersonRecognizer
 from .phone import GuardPhoneRecognizer
+from .places import PlaceRecognizer
 
 __all__ = [
     "DEFAULT_RECOGNIZERS",
@@ -45,6 +46,7 @@ __all__ = [
     "JpMyNumberRecognizer",
     "JpPassportRecognizer",
     "JpPostalCodeRecognizer",
+    "PlaceRecognizer",
     "RawMatch",
     "ScanContext",
     "compile_words",
@@ -66,6 +68,7 @@ DEFAULT_RECOGNIZERS: tuple[type[GuardPatternRecognizer] | type[GuardRecognizer],
     DateOfBirthRecognizer,
     EnAddressRecognizer,
     JpAddressRecognizer,
+    PlaceRecognizer,
     EnPersonRecognizer,
     JaPersonRecognizer,
 )

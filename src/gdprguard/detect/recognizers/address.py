@@ -8,6 +8,7 @@ from .._lazy import lazy_re
 from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
 from .jp_ids import JP_PREFS_ROMAN as _JP_PREFS_ROMAN
 from .jp_ids import prefectures
+from .places import is_country, trie_alternation
 
 __all__ = ["EnAddressRecognizer", "JpAddressRecognizer"]
 
@@ -74,6 +75,10 @@ _EU_STREET_TYPES = (
     r"|Via|via|Viale|Corso|Piazza|Rua|Avenida|Praça|Travessa|Largo)"
 )
 # Germanic, Nordic and Dutch street names end in their street type: Storgata, Hauptstraße
+_EU_STREET_SUFFIXES = (
+    r"(?:gata|gate|gatan|vej|vegen|veien|vägen|väg|straße|strasse|str\.|weg|laan|straat|gade"
+    r"|gasse|allee|platz|damm|markt|torg|torget|plein|kade|gracht|dijk|katu|tie|utca)"
+)
 _EU_STREET_NAME = (
     r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ\u0100-\u017f\-]*(?:gata|gate|gatan|vej|vegen|veien|vägen|väg|straße"
     r"|strasse|str\.|weg|laan|straat|gade|gasse|allee|platz|ring|damm|markt|torg|torget|plein|kade"
@@ -138,6 +143,71 @@ _EU_STREET_NAME_NEEDLES = (
     "straat", "gade", "gasse", "allee", "platz", "ring", "damm", "markt", "torg", "plein", "kade",
     "gracht", "dijk", "katu", "tie", "utca",
 )  # fmt: skip
+
+
+# a word of a street or town name in any Latin or Greek script ("Þverbraut", "Λ.", "Arenque")
+_UWORD = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩΆ-Ώ][^\W\d_]*(?:['\-][^\W\d_]+)*"
+# an abbreviated word inside a street name ("Λ. Αλεξάνδρας", "Av. Paulista", "St. Mary's")
+_UABBR = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩΆ-Ώ][^\W\d_]{0,4}\."
+# lower-case particles inside street names ("Rua do Arenque", "Avenue du Golf")
+_LWORD = r"(?:de|do|da|dos|das|del|della|di|du|des|la|le|van|von|der|den|al|el|y|e|i)"
+_STREET_PART = rf"(?:{_UABBR}|{_UWORD}|{_LWORD})"
+_UNIT_WORDS = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)"
+# street types written before the name, followed by a house number ("Rua Igreja 25")
+_TYPE_FIRST = (
+    r"(?:Rua|Avenida|Av\.|Avda\.|Calle|C/|Carrer|Via|Viale|Corso|Piazza|Vicolo|Largo|Travessa"
+    r"|Praça|Rue|Chemin|Strada|Calea|Bulevardul|Ulica|ul\.|al\.|Aleja|Rruga|Odos|Leoforos)"
+)
+# Hungarian street types after the name ("Kálmán Imre u. 12.", "Belgrád rkp. 18.")
+_HU_TYPES = (
+    r"(?:u\.|utca|út|útja|tér|krt\.|körút|rkp\.|köz|sétány|sor|Strasse|Straße|Str\.|Gasse|Weg"
+    r"|Allee|Platz|Damm|Gade|Vej|Katu|Gata|Straat|Laan)"
+)
+# words that start a "Word 12, 1234 Town"-shaped line without being a street
+_NOT_STREET_RE = lazy_re(
+    r"(?:Order|Invoice|Item|Items|Ticket|Room|Page|Step|Version|Chapter|Line|Size|Qty|Total|Year"
+    r"|Week|Day|Model|Floor|Level|Gate|Table|Seat|Box|Case|Ref|No|Number|Part|Pack|Lot|Batch"
+    r"|Section|Article|Unit|Flat|Suite|Apt|Block|Phase|Platform|Terminal|Row|Aisle|Bay)\b"
+)
+# words that say an address follows ("my new address is", "lives at", "ship it to")
+_ADDRESS_CUES = (
+    r"(?i:address[ ]is|address[ ]to|address:|lives[ ]at|live[ ]at|living[ ]at|located[ ]at"
+    r"|office[ ]is[ ]at|offices[ ]are[ ]at|ship(?:ped)?(?:[ ]it)?[ ]to|send(?:[ ]it)?[ ]to"
+    r"|sent[ ]to"
+    r"|deliver(?:ed)?(?:[ ]it)?[ ]to|mail(?:ed)?(?:[ ]it)?[ ]to|return(?:ed)?(?:[ ]it)?[ ]to"
+    r"|post(?:ed)?(?:[ ]it)?[ ]to|forward(?:ed)?(?:[ ]it)?[ ]to|meet[ ]you[ ]at|arrived[ ]at"
+    r"|moved[ ]to|off[ ]at|pick(?:ed)?[ ]up[ ]at)"
+)
+_CUE_VERBS = ("ship", "send", "deliver", "mail", "return", "post", "forward")
+_CUE_STARTS = (
+    "address is", "address to", "address:", "lives at", "live at", "living at", "located at",
+    "office is at", "offices are at", "sent to", "meet you at", "arrived at", "moved to",
+    "off at", "pick up at", "picked up at",
+    *(f"{v}{ed}{it} to" for v in _CUE_VERBS for ed in ("", "ed", "ped") for it in ("", " it")),
+)  # fmt: skip
+# street types after a name and street-name endings, before a house number: one prefix-tree
+# regex (an alternation of ~40 words tried at every position would cost more than the rest)
+_NAMED_STREET_TYPES = (
+    "u.", "utca", "út", "útja", "tér", "krt.", "körút", "rkp.", "köz", "sétány", "sor", "strasse",
+    "straße", "str.", "gasse", "weg", "allee", "platz", "damm", "gade", "vej", "katu", "gata",
+    "gate", "gatan", "straat", "laan", "vegen", "veien", "vägen", "väg", "markt", "torg",
+    "torget", "plein", "kade", "gracht", "dijk", "tie",
+)  # fmt: skip
+# each match holds one of these (lower case): most texts are rejected by substring search
+_NAMED_STREET_NEEDLES = tuple(
+    f" {t} " if t in ("u.", "út", "köz", "sor", "tér") else f"{t} " for t in _NAMED_STREET_TYPES
+)
+_NAMED_STREET_PREFILTER = (
+    "(?:"
+    + trie_alternation([*_NAMED_STREET_TYPES, *(t.capitalize() for t in _NAMED_STREET_TYPES)])
+    + r")[ ]\d{1,4}(?![\d:])"
+)
+# the cues of "after_cue" in the case they are written in (a cheap test before the regex)
+_CUE_PREFILTER = (
+    "(?:"
+    + trie_alternation([*_CUE_STARTS, *(c.capitalize() for c in _CUE_STARTS)])
+    + r")[ ]+(?:\d|[A-ZÀ-ÖØ-Þ])"
+)
 
 
 class EnAddressRecognizer(GuardPatternRecognizer):
@@ -266,6 +336,59 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             not_after=r"[\w\-#]",
             prefilter=r"(?:Col\.|Colonia|Fracc)[ ]?[A-ZÀ-Þ]",
         ),
+        GuardPattern(  # "6750 Koskikatu 25 Apt. 864": a numbered street with a flat or suite
+            "street_with_unit",
+            rf"\d{{1,6}}[A-Za-z]?[ ](?:\d{{1,5}}[ ])?(?:{_STREET_PART}[ ]){{1,5}}"
+            rf"(?:\d{{1,5}}[A-Za-z]?\.?(?:[ ]|[ ]*\n[ >]*))?{_UNIT_WORDS}\.?[ ]?"
+            r"[A-Za-z0-9\-]{1,6}\b",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?[ ]?[A-Za-z0-9]",
+        ),
+        GuardPattern(  # "Mellemvej 9\n9000 Aalborg", "Puruntie 47, 53100 LAPPEENRANTA"
+            "street_number_postcode",
+            rf"(?:{_UWORD}[ ]){{0,3}}{_UWORD}[ ]\d{{1,4}}[A-Za-z]?\.?(?:[ ]?[/\-][ ]?\d{{1,4}})?"
+            rf"(?:,[ ]?|[ ]*\n[ ]*)\d{{3,5}}[ ]{_UWORD}",
+            0.7,
+            not_after=r"[\w\-#.]",
+            prefilter=r"\d(?:,[ ]?|[ ]*\n[ ]*)\d{3,5}[ ][^\W\d_]",
+        ),
+        GuardPattern(  # "Rua Igreja 25", "Via dei Fiorentini 4", "ul. Miła 53"
+            "type_first_number",
+            rf"(?:\d{{1,6}}[ ])?{_TYPE_FIRST}[ ](?:{_STREET_PART}[ ]){{0,4}}{_UWORD}[ ]\d{{1,5}}"
+            r"[A-Za-z]?\b",
+            0.7,
+            not_after=r"[\w\-#]",
+            prefilter=rf"{_TYPE_FIRST}[ ]",
+        ),
+        GuardPattern(  # "Kálmán Imre u. 12.", "Hauptstraße 5", "Storgata 41": named streets
+            "named_street_number",
+            rf"(?:\d{{1,6}}[ ])?(?:(?:{_UWORD}[ ]){{1,3}}{_HU_TYPES}|(?:{_UWORD}[ ]){{0,2}}"
+            rf"{_EU_STREET_NAME})"
+            r"[ ]\d{1,4}[A-Za-z]?\b\.?",
+            0.7,
+            not_after=r"[\w\-#]",
+            needles=_NAMED_STREET_NEEDLES,
+            prefilter=_NAMED_STREET_PREFILTER,
+        ),
+        GuardPattern(  # "lives at 86036 Rua do Arenque 1634", "send it to 12 Harbour View"
+            "after_cue",
+            rf"{_ADDRESS_CUES}[ ]+(?P<pii>\d{{1,6}}[A-Za-z]?[ ](?:\d{{1,5}}[ ])?"
+            rf"(?:{_STREET_PART}[ ]?){{0,4}}{_UWORD}(?:[ ]\d{{1,5}}[A-Za-z]?\b\.?)?"
+            rf"|(?:{_UWORD}[ ]){{1,4}}\d{{1,5}}[A-Za-z]?\b\.?)",
+            0.75,
+            prefilter=_CUE_PREFILTER,
+            starts_with=_CUE_STARTS,
+        ),
+        GuardPattern(  # "the corner of Dalbraut 99 and Frederikke Coves"
+            "corner_of",
+            rf"(?i:corner[ ]of)[ ](?P<pii>(?:{_STREET_PART}|\d{{1,5}}\.?)"
+            rf"(?:[ ](?:{_STREET_PART}|\d{{1,5}}\.?)){{0,5}}[ ](?:and|&)[ ]"
+            rf"(?:{_STREET_PART}|\d{{1,5}})(?:[ ](?:{_STREET_PART}|\d{{1,5}})){{0,4}})",
+            0.7,
+            needles=("corner of",),
+            starts_with=("corner of",),
+        ),
         GuardPattern(  # military addresses
             "military",
             r"(?:(?:PSC|Unit|CMR)[ ]\d{3,5},?[ ]Box[ ]\d{3,5}"
@@ -291,6 +414,14 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             out.append(RawMatch(m.type, start, end, m.score, m.recognizer))
         return _outermost(out)
 
+    def accept(
+        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
+    ) -> bool:
+        """A ``Word 12, 1234 Town`` line must start with a street name, not ``Order 12``."""
+        if pattern.name in ("street_number_postcode", "named_street_number", "after_cue"):
+            return _NOT_STREET_RE.match(value.lstrip("0123456789 ")) is None
+        return True
+
     def _indian_towns(self, ctx: ScanContext) -> list[RawMatch]:
         """``Bengaluru, Karnataka 560038``, ``Chennai - 600017``: an Indian state or city before
         a six-digit PIN code (found from the PIN back to the place name)."""
@@ -314,12 +445,13 @@ _TOWN_LINE = (
 )
 # a part after a comma, or a whole line of its own after a line break
 _NEXT_PART_RE = lazy_re(
-    rf",[ ]?{_TOWN_LINE}(?![\w\-])|,?\n[ ]?{_TOWN_LINE}[ ]*(?=,?\n|\Z)"
+    rf",[ ]?{_TOWN_LINE}(?![\w\-])|,?\n[ ]*{_TOWN_LINE}[ ]*(?=,?\n|\Z)"
     r"|[ ]?-[ ]?[1-9]\d{5}(?!\d)"
+    r"|,?\n[ ]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor)\.?[ ]?[A-Za-z0-9\-]{1,6}[ ]*(?=,?\n|\Z)"
 )
 _PIN_END_RE = lazy_re(r"[1-9]\d{5}\Z")
-# a line that ends an address rather than continues it: a country (outside the span by the
-# labelling rules of postal addresses), or one starting with a sign-off, a weekday, a label
+# a line that ends an address: a country, the last line of an international address, is kept
+# in the span; a line starting with a sign-off, a weekday or a label is not part of it
 _COUNTRIES = frozenset(
     """USA|US|U.S.|United States|America|UK|United Kingdom|England|Scotland|Wales|Ireland
     |Canada|Australia|New Zealand|India|Nigeria|Mexico|México|Poland|Polska|Japan|Germany
@@ -366,10 +498,21 @@ def extend_address(text: str, end: int) -> int:
         if nxt is None:
             break
         words = nxt.group().replace(",", " ").split()
-        if not words or words[0] in _NOT_ADDRESS_PART or " ".join(words) in _COUNTRIES:
+        if not words or words[0] in _NOT_ADDRESS_PART:
             break
         end = nxt.end()
+        if " ".join(words) in _COUNTRIES or is_country(" ".join(words)):
+            return end  # the country closes the address
+    country = _COUNTRY_LINE_RE.match(text, end)
+    if country is not None and is_country(country.group("country")):
+        end = country.end()
     return end
+
+
+# the country line of an international address, after a blank line too ("Riisa\n\n Estonia")
+_COUNTRY_LINE_RE = lazy_re(
+    r",?[ ]*\n(?:[ ]*\n)?[ >]*(?P<country>[^\W\d_][^\n,\d]{1,38}?)(?:[ ]\d{3,6})?[ ]*(?=\n|\Z)"
+)
 
 
 # an address line before a PIN code's town: "Flat 4B", "Green Park Apartments", "12th Main Road"

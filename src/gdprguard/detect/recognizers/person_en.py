@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 
 from .._lazy import lazy_re
-from ..lexicon import is_romaji
+from ..lexicon import english_places, is_romaji
 from ._base import (
     GuardPattern,
     GuardPatternRecognizer,
@@ -300,6 +300,25 @@ BUSINESS_WORDS = frozenset(
         "Tailors",
         "Toys",
         "Warehouse",
+        "Investments",
+        "Investment",
+        "Insurance",
+        "Consulting",
+        "Ventures",
+        "Partners",
+        "Associates",
+        "Holdings",
+        "Capital",
+        "Orchestra",
+        "Band",
+        "Choir",
+        "Agency",
+        "Analytics",
+        "Media",
+        "Networks",
+        "Pharmaceuticals",
+        "Motors",
+        "Airlines",
     ]
 )
 
@@ -460,7 +479,9 @@ _COLLOCATIONS = frozenset(
 )
 _STREET_SUFFIX_RE = lazy_re(
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
-    r"|Terrace|Close|Crescent|Grove|Hill|Row|Mews|Gardens|Square|Parkway|Highway|Walk)s?\.?\Z"
+    r"|Terrace|Close|Crescent|Grove|Hill|Row|Mews|Gardens|Square|Parkway|Highway|Walk|Union|Pass"
+    r"|Cove|Extension|Park|Loop|Bypass|Trail|Crossing|Junction|Heights|Manor|Meadow|Plaza"
+    r"|Alley|Circle|Pike|Spur|Turnpike|Fort|Harbor|Harbour|Ramble|Prairie|Ranch|Overpass)s?\.?\Z"
 )
 
 
@@ -735,9 +756,12 @@ class EnPersonRecognizer(GuardPatternRecognizer):
     CONTEXT_BOOST = 0.2
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
-        """Pattern matches, plus every name of a ``CC: A B, C D`` list and a full name on the
-        line above a job title; a lower-case second word that is not a known surname is cut
-        (``hi kofi again`` → ``kofi``)."""
+        """Pattern matches, known names without a cue (given names, family names after an
+        unknown first name or with a verb of speech, answers to a name question), every name
+        of a ``CC: A B, C D`` list and a full name on the line above a job title; a lower-case
+        second word that is not a known surname is cut (``hi kofi again`` → ``kofi``).
+        Cue-less candidates next to a house number (streets) or inside a firm's name made of
+        family names are dropped."""
         text = ctx.text
         out: list[RawMatch] = []
         for m in super().scan(ctx):
@@ -752,7 +776,11 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                     m = RawMatch(m.type, m.start, m.start + len(first), m.score, m.recognizer)
             out.append(m)
         out.extend(self._given_name_words(ctx))
+        out.extend(self._surname_pairs(ctx))
+        out.extend(self._speech_surnames(ctx))
         out.extend(self._romaji_honorific(ctx))
+        out.extend(self._name_answers(ctx))
+        out = _drop_street_and_firm_names(ctx, out)
         if ":" in text:
             out.extend(self._list_names(ctx))
         if "\n" in text:
@@ -832,7 +860,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             if start and _LETTER_RE.match(text, start - 1):
                 continue
             if _shop_after(text, end):
-                continue  # "Maggie's Kitchen", "Lily Rose Florist"
+                continue  # "Maggie's Kitchen", "Lily Rose Florist", "Marina Fort Street"
             score = 0.0
             surname = _SURNAME_AHEAD_RE.match(text, end)
             if surname is not None:
@@ -849,8 +877,8 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 ):
                     score, end = 0.7, surname.end()
             if not score:
-                if not plain:
-                    continue
+                if not plain or _is_country(word):
+                    continue  # "France is moving in that direction"
                 if word in _MONTH_NAMES and _DAY_AFTER_RE.match(text, end):
                     continue
                 mid = (
@@ -862,6 +890,89 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             if self.has_context(ctx, start, end):
                 score = min(1.0, score + self.CONTEXT_BOOST)
             out.append(RawMatch("PERSON", start, end, round(score, 2), self.rec_name))
+        return out
+
+    def _name_answers(self, ctx: ScanContext) -> list[RawMatch]:
+        """The answer to a question for a name (``What's your last name? Boyle``) and a known
+        given name called by its owner (``Remember me, Mary?``, ``Leif, can I …``)."""
+        text = ctx.text
+        out = []
+        if "name" in ctx.lower:
+            for m in _NAME_QUESTION_RE.finditer(text):
+                tokens = _TOKEN_RE.findall(m.group("pii"))
+                if tokens and not any(t in _NEVER_ALONE or t in _LABEL_WORDS for t in tokens):
+                    out.append(RawMatch("PERSON", *m.span("pii"), 0.8, self.rec_name))
+        matches: list[re.Match[str]] = []
+        if "?" in text or "!" in text:
+            matches.extend(_VOCATIVE_RE.finditer(text))
+        if "," in text:
+            matches.extend(_VOCATIVE_START_RE.finditer(text))
+        for m in matches:
+            start, end = m.span("pii")
+            word = m.group("pii")
+            if word in given_names() and word not in _NEVER_ALONE and not is_place_or_word(word):
+                out.append(RawMatch("PERSON", start, end, 0.75, self.rec_name))
+        return out
+
+    def _surname_pairs(self, ctx: ScanContext) -> list[RawMatch]:
+        """``Tomomi Nishiyama``, ``Weronika Martinsen``: a capitalised word that is not a known
+        given name, a middle initial maybe, and a known family name that is not also a word
+        of a place, product or company (0.55; a context word raises it)."""
+        text = ctx.text
+        out = []
+        for m in _SURNAME_PAIR_RE.finditer(text):
+            first, last = m.group("first"), m.group("last")
+            start, end = m.span()
+            if start and _LETTER_RE.match(text, start - 1):
+                continue
+            if (
+                first in _all_given_names()
+                or not _foreign_surname(last)
+                or _not_a_name_word(first)
+                or (first, last) in _COLLOCATIONS
+                or _shop_after(text, m.end("first"))
+            ):
+                continue
+            nxt = _CAP_AFTER_RE.match(text, end)
+            if nxt is not None and (
+                nxt.group(1) in BUSINESS_WORDS or is_non_surname_word(nxt.group(1))
+            ):
+                continue
+            score = 0.55
+            if self.has_context(ctx, start, end):
+                score = min(1.0, score + self.CONTEXT_BOOST)
+            out.append(RawMatch("PERSON", start, end, round(score, 2), self.rec_name))
+        return out
+
+    def _speech_surnames(self, ctx: ScanContext) -> list[RawMatch]:
+        """A known family name with a verb of speech: ``says Hartvigsson.``,
+        ``Kaczmarek said``, ``according to Lindqvist`` (0.6)."""
+        text = ctx.text
+        out = []
+        for verb in _SPEECH_NEEDLE_RE.finditer(ctx.lower):
+            m = _SPEECH_AFTER_RE.match(text, verb.end())
+            if m is not None and (
+                verb.group().startswith("according")
+                or _QUOTE_BEFORE_RE.search(text, max(0, verb.start() - 3), verb.start())
+            ):
+                start, end = m.span("pii")
+            else:
+                m = _SPEECH_BEFORE_RE.search(text, max(0, verb.start() - 40), verb.start())
+                if m is None:
+                    continue
+                start, end = m.span("pii")
+            name = text[start:end]
+            if start and _LETTER_RE.match(text, start - 1):
+                continue
+            if (
+                name in _NEVER_ALONE
+                or name in _LABEL_WORDS
+                or not (is_surname(name) or is_given_name(name))
+            ):
+                continue
+            if is_place_or_word(name):
+                continue
+            out.append(RawMatch("PERSON", start, end, 0.6, self.rec_name))
         return out
 
     def _list_names(self, ctx: ScanContext) -> list[RawMatch]:
@@ -1005,22 +1116,155 @@ _CAP_WORD_RE = lazy_re(_WORD)
 _INITIAL_RE = lazy_re(r"(?<![A-Za-z])[A-Z]\.")
 _AFTER_LABEL_RE = lazy_re(r":[ ]*\Z")
 _LETTER_RE = lazy_re(_NOT_LETTER)
-_SURNAME_AHEAD_RE = lazy_re(rf"(?:[ ][A-Z]\.)?[ ]{_SURNAME}")
-_MID_AFTER_RE = lazy_re(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$", re.MULTILINE)
+_SURNAME_AHEAD_RE = lazy_re(rf"(?:[ ][A-Z]\.?)?[ ]{_SURNAME}")
+_MID_AFTER_RE = lazy_re(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$|'s\b", re.MULTILINE)
 # given names that are never a person without a cue (words, months, titles)
 _NEVER_ALONE = STOP_WORDS | BUSINESS_WORDS | AMBIGUOUS_WORDS
 _PREV_WORD_RE = lazy_re(r"([A-Za-z']+)[ ]\Z")
+_POSSESSIVE_RE = lazy_re(r"'s[ ][a-z]")
+_AT_PERSON_RE = lazy_re(
+    r"\b(?:shouted|yelled|screamed|looked|smiled|waved|laughed|pointed|stared|glanced|winked"
+    r"|nodded)[ ]at[ ]\Z"
+)
 _NEXT_WORD_RE = lazy_re(r"[ ]([a-z]+)")
 # words around a capitalised given name that say a person is meant: "spoke to Kofi",
 # "Priyanka said", "ask Mia"
 _PERSON_BEFORE = _words(
     """to with and asked told called emailed messaged contacted ask tell thank thanked ping
-    pinged informed inform cc cc'd colleague per spoke talked chatted by for"""
+    pinged informed inform cc cc'd colleague per spoke talked chatted by for is named
+    says said met meet visited married dated hired given gave give told let"""
 )
 _PERSON_AFTER = _words(
     """said says told asked mentioned replied wrote called emailed confirmed promised explained
     suggested agreed sent helped answered responded offered advised noted insisted is was has
-    had will would can could did does just also already still never from"""
+    had will would can could did does just also already still never from shouted spent lives
+    lived works worked went came left arrived bought ordered paid wants wanted needs needed
+    thinks thought knows knew got gave took made tried were are"""
+)
+
+
+# a capitalised word, maybe a middle initial, and a second capitalised word
+_SURNAME_PAIR_RE = lazy_re(
+    rf"(?P<first>[{_UP}][{_LOW}]{{2,}})(?:[ ][A-Z]\.?)?[ ](?P<last>[{_UP}][{_LOW}]{{2,}}"
+    rf"(?:-[{_UP}][{_LOW}]+)?)(?![{_LOW}{_UP}'\-])"
+)
+_CAP_AFTER_RE = lazy_re(r"[ ]([A-Z][A-Za-z]+)")
+_SPEECH_VERBS = r"(?:says|said|asks|asked|replied|explains|explained|adds|added|writes|wrote)"
+_SPEECH_NEEDLE_RE = lazy_re(rf"\b{_SPEECH_VERBS}\b|\baccording[ ]to\b")
+_SPEECH_AFTER_RE = lazy_re(rf"[ ](?P<pii>{_WORD})(?=[ ]*[.,;!?\n]|[ ]*\Z)")
+_SPEECH_BEFORE_RE = lazy_re(rf"(?<![A-Za-z])(?P<pii>{_WORD})[ ]\Z")
+_QUOTE_BEFORE_RE = lazy_re(r"[,\"”][ ]\Z")
+
+
+# an answer to a question for a name, on the same line or the next
+_NAME_QUESTION_RE = lazy_re(
+    r"(?i:your[ ](?:first[ ]|last[ ]|full[ ]|family[ ]|given[ ]|sur|maiden[ ])?name)[ ]?\?"
+    rf"[ ]*(?:\n[ \t]*(?:[A-Za-z]+[ ]?:[ ]*)?)?(?P<pii>{_NAME})(?=[ ]*(?:[.,!\n]|$))",
+    re.MULTILINE,
+)
+# a name called by its owner: "Remember me, Mary?", "Leif, can I …"
+_VOCATIVE_RE = lazy_re(rf",[ ](?P<pii>{_WORD})[ ]?[?!]")
+_VOCATIVE_START_RE = lazy_re(
+    rf"(?:^|(?<=[.!?][ ]))(?P<pii>{_WORD}),[ ](?=(?:can|could|would|will|please|I|we)\b)",
+    re.MULTILINE,
+)
+# a name next to a house number is a street ("Joaquin Suarez 2906", "03751 Gerrit Achterberghove")
+_NUMBER_AFTER_RE = lazy_re(r"[ ]\d{1,5}[A-Za-z]?(?:[ ,.\n]|$)")
+_NUMBER_BEFORE_RE = lazy_re(r"\d{1,6}[ ]\Z")
+_STRONG = 0.8
+
+
+def _drop_street_and_firm_names(ctx: ScanContext, matches: list[RawMatch]) -> list[RawMatch]:
+    """Drop cue-less candidates that are street names (next to a house number) or parts of a
+    firm's name made of family names (``Hawkins, Richardson and Santana``)."""
+    text = ctx.text
+    firms = firm_name_spans(ctx)
+    out = []
+    for m in matches:
+        if m.score < _STRONG:
+            if _NUMBER_AFTER_RE.match(text, m.end) or _NUMBER_BEFORE_RE.search(
+                text, max(0, m.start - 8), m.start
+            ):
+                continue
+            if any(a <= m.start and m.end <= b for a, b in firms):
+                continue
+        out.append(m)
+    return out
+
+
+_FIRM_ITEM = rf"[{_UP}][{_LOW}]+"
+_FIRM_PREFILTER_RE = lazy_re(r"[a-z],[ ][A-Z][a-z]+,?[ ](?:and|&)[ ][A-Z]")
+_FIRM_RE = lazy_re(rf"{_FIRM_ITEM}(?:,[ ]{_FIRM_ITEM})+,?[ ](?:and|&)[ ]{_FIRM_ITEM}(?![{_LOW}])")
+
+
+def firm_name_spans(ctx: ScanContext) -> list[tuple[int, int]]:
+    """``Hawkins, Richardson and Santana``, ``Owens, Duran & Oneal``: three or more family
+    names and no given name in a comma list, the way law firms and agencies are named."""
+    text = ctx.text
+    if _FIRM_PREFILTER_RE.search(text) is None:
+        return []
+    out = []
+    for m in _FIRM_RE.finditer(text):
+        tokens = [t for t in re.split(r",[ ]|,?[ ](?:and|&)[ ]", m.group()) if t]
+        given = sum(t in _all_given_names() for t in tokens)
+        if len(tokens) >= 3 and all(is_surname(t) for t in tokens) and 2 * given < len(tokens):
+            out.append(m.span())
+    return out
+
+
+def _foreign_surname(token: str) -> bool:
+    """A known family name that is not also a common English word or a place (``Brown``,
+    ``Hall``, ``Park`` and ``Bell`` are words too; the lists keep only names)."""
+    return is_surname(token) and not _not_a_name_word(token) and token not in _WORDLIKE_SURNAMES
+
+
+def _not_a_name_word(token: str) -> bool:
+    """A capitalised word that is never the first word of a person's name here."""
+    return (
+        token in STOP_WORDS
+        or token in BUSINESS_WORDS
+        or token in _NOT_SURNAME
+        or token in _LABEL_WORDS
+        or token in _NOT_SPEAKER
+        or is_place_or_word(token)
+        or _STREET_SUFFIX_RE.match(token) is not None
+    )
+
+
+def _is_country(token: str) -> bool:
+    return english_places().get(token) == "country"
+
+
+def is_place_or_word(token: str) -> bool:
+    """A known place name (``Paris``, ``Texas``) or a capitalised common word of support text."""
+    return token in english_places() or token in _COMMON_CAPITALISED
+
+
+# family names that are common English words: a pair with one is a person only with a cue
+_WORDLIKE_SURNAMES = _words(
+    """Bell Brown White Black Green Gray Grey King Young Long Hall Wood Woods Stone Hill Hills
+    Price Rose Lane Park Ford Bush Banks Fox Page Rich Best Little Small Short Strong Sharp
+    Love Hope Joy Moon Star Day Sun Snow Frost Rain Storm Winter Summer Spring Field Fields
+    Marsh Lake Ocean Bay Beach Brook Brooks River Rivers Bridge Bridges Gate Gates Wall Walls
+    Street Mill Mills Cross Church Chapel Temple Castle Tower Bank Banks Money Cash Card Post
+    Mail Box Case Head Hand Foot Arm Bone Blood Heart Bird Wolf Bear Lamb Swan Crow Hawk Fish
+    Rice Salt Pepper Sugar Honey Bread Cook Baker Butler Carter Porter Mason Turner Taylor
+    Walker Smith Miller Hunter Fisher Farmer Parker Gardner Glass Steel Iron Gold Silver Penny
+    Pound Dollar Sterling Noble Able Wise Good Goodman Major Power Powers Rock Sand Wells Hay
+    Case Lord Bishop Pope Dean Friend Guest Prime Express Service Charge Support Order Mobile
+    Plus Smart Cloud Net Cart Sale Sales Shop Wine Beer Ale Tea Coffee Tan Chan Lee"""
+)
+# capitalised words of support text that the name lists also hold (a surname or given name)
+_COMMON_CAPITALISED = _words(
+    """Dear Thanks Hello Order Invoice Refund Return Delivery Shipping Customer Account Payment
+    Card Bank Transfer Total Price Discount Coupon Code Tracking Parcel Package Item Product
+    Size Colour Color Model Brand Store Shop Online Email Phone Address Street Road City Town
+    County State Country Zip Postcode Support Service Team Manager Agent Help Desk Monday
+    Tuesday Wednesday Thursday Friday Saturday Sunday January February March July September
+    October November December Christmas Easter Black Cyber Prime Premium Gold Silver Platinum
+    Standard Express Priority Next Same Free Best Great Good New Old Big Small North South East
+    West Central Upper Lower Main High Grand Royal National International Global United General
+    First Second Third Last Final Early Late Happy Merry Kind Warm Please Sorry Yes Hi Hey"""
 )
 
 
@@ -1029,6 +1273,10 @@ def _mid_sentence(text: str, start: int, end: int) -> bool:
     prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
     if prev is not None and prev.group(1) in _PERSON_BEFORE:
         return True
+    if _AT_PERSON_RE.search(text, max(0, start - 24), start):
+        return True  # "shouted at Gary", "waved at Mia"
+    if _POSSESSIVE_RE.match(text, end):
+        return True  # "Matej's address", "Sarah's order"
     nxt = _NEXT_WORD_RE.match(text, end)
     return nxt is not None and nxt.group(1) in _PERSON_AFTER
 
@@ -1117,7 +1365,11 @@ def _shop_after(text: str, end: int) -> bool:
     """A given name that starts a shop or company name: ``Maggie's Kitchen``,
     ``Lily Rose Florist``, ``Harper Electronics``."""
     nxt = _SHOP_AFTER_RE.match(text, end)
-    return nxt is not None and (nxt.group(1) in BUSINESS_WORDS or nxt.group(1) in _NOT_SURNAME)
+    return nxt is not None and (
+        nxt.group(1) in BUSINESS_WORDS
+        or nxt.group(1) in _NOT_SURNAME
+        or _STREET_SUFFIX_RE.match(nxt.group(1)) is not None
+    )
 
 
 def is_non_surname_word(token: str) -> bool:

@@ -28,7 +28,7 @@ from typing import ClassVar
 from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
-from ..lexicon import HONORIFICS, is_romaji, kata_to_hira
+from ..lexicon import HONORIFICS, is_common_word, is_romaji, kata_to_hira
 from ._base import (
     GuardRecognizer,
     RawMatch,
@@ -56,7 +56,7 @@ _HIRA = "ぁ-ゖ"
 # One part of a name: kanji, katakana or hiragana (NFKC has made the ideographic space a space).
 _PART = rf"(?:[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|[{_HIRA}]{{2,5}})"
 _GIVEN = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}?"
-_NAME = rf"(?:(?<![{_KANJI}{_KATA}{_HIRA}A-Za-z0-9]){_PART}|(?<![{_KANJI}{_KATA}A-Za-z0-9])" + (
+_NAME = rf"(?:(?<![{_KANJI}{_KATA}{_HIRA}A-Za-z0-9・]){_PART}|(?<![{_KANJI}{_KATA}A-Za-z0-9・])" + (
     rf"(?:[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}))(?:[ ]{_GIVEN})?"
 )
 _WORD6 = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}"
@@ -64,7 +64,7 @@ _LATIN = r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2}"
 # a romanised name in any case: "Chen", "TAKESHI OGAWA", "Aiko Schmidt"
 _LATIN_ANY = r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ ](?:[A-Z][a-z]+|[A-Z]{2,})){0,2}"
 # a foreign name in katakana with a middle dot: グエン・ヴァン・ナム
-_KATA_DOTTED = rf"[{_KATA}]{{2,10}}(?:・[{_KATA}]{{1,10}}){{1,3}}"
+_KATA_DOTTED = rf"(?<![{_KATA}・])[{_KATA}]{{2,10}}(?:・[{_KATA}]{{1,10}}){{1,3}}"
 # one part of a labelled name, in one script: 山田 of 山田と申します, not 確認いたしました
 _LABEL_PART = (
     rf"(?:(?:(?!様)[{_KANJI}]){{1,6}}(?=様|[^{_KANJI}]|$)|[{_KATA}]{{2,10}}(?![{_KATA}])"
@@ -87,7 +87,8 @@ _NOT_PERSON_SINGLE = frozenset("神王奥皆客仏姫坊殿中上下前今大新
 # A "name" directly followed by one of these is a place, an organisation or a product
 # (梅田支店, 森駅, 山本工務店, 田中製作所, 佐藤物産, リカちゃん人形).
 _ORG_SUFFIX_RE = lazy_re(
-    r"(?:ちゃん|くん|さん)?(?:支店|本店|店|駅|銀行|市|区|町|村|県|営業所|支社|病院|大学|商店|工場"
+    r"(?:ちゃん|くん|さん)?(?:支店|本店|店|駅|銀行|(?:市|区|町|村|県)(?!長|議)|営業所|支社|病院|大学|商店|工場"
+    r"|証券|生命|保険|学園|財団|鉄道|鉄鋼|重工|電鉄|新聞|放送|出版|書房|書店"
     r"|郵便局|通り|線|ビル|工務店|製作所|物産|株式会社|有限会社|合同会社|商会|建設|工業|産業|商事"
     r"|興業|電機|電気|運輸|食品|不動産|薬局|医院|歯科|事務所|ホールディングス|グループ|人形"
     r"|シリーズ|空港|港|法律|会計|税理士|屋(?![敷])|堂|舗)"
@@ -257,7 +258,11 @@ class JaPersonRecognizer(GuardRecognizer):
     FULL_NAME_SCORE = 0.9
     WITH_CONTEXT_SCORE = 0.85
     SURNAME_ALONE_SCORE = 0.6
+    #: a given name or a foreign name alone, as the subject or object of a clause
+    NAME_IN_CLAUSE_SCORE = 0.55
     GIVEN_ALONE_SCORE = 0.4
+    #: a foreign name written in katakana with ``・`` (``ロバート・キャロル``)
+    DOTTED_NAME_SCORE = 0.8
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
         """Candidates from SudachiPy's name tags and from context patterns, outermost first."""
@@ -267,6 +272,8 @@ class JaPersonRecognizer(GuardRecognizer):
         spans = self._tagged(ctx)
         spans.extend(self._contextual(ctx))
         spans.extend(_kana_given_names(text))
+        if "・" in text:
+            spans.extend((s, e, self.DOTTED_NAME_SCORE) for s, e in dotted_katakana_names(text))
         return [RawMatch("PERSON", s, e, score, self.rec_name) for s, e, score in _merge(spans)]
 
     # -- SudachiPy ---------------------------------------------------------------------------
@@ -293,13 +300,25 @@ class JaPersonRecognizer(GuardRecognizer):
                 j += 1
             start, end = _widen(text, parts[0].start, parts[-1].end)
             start = _strip_particle(text, start, end)
+            kinds = {p.kind for p in parts}
+            if kinds == {"名"}:
+                # 兵庫慎司, 奈良竜樹: a given name right after a surname the tagger read as a place
+                start = _surname_before(text, start, end)
             if not _org_context(text, start, end) and not _BUSINESS_RE.search(text, start, end):
-                kinds = {p.kind for p in parts}
                 if start < parts[0].start or end > parts[-1].end:
                     kinds = {"姓", "名"}
                 score = self._score(text, start, end, kinds)
-                if score == self.SURNAME_ALONE_SCORE and _place_context(text, start, end):
-                    score = 0.0
+                if (
+                    score < self.WITH_CONTEXT_SCORE
+                    and start
+                    and text[start - 1].isdigit()
+                    and _KANJI_RE1.match(text, start)
+                ):
+                    score = 0.0  # 2012年秋, 14銭高: a date or a counter, not a name
+                if score == self.SURNAME_ALONE_SCORE and (
+                    _place_context(text, start, end) or _in_compound(text, end)
+                ):
+                    score = 0.0  # 羽田に到着, 藤堂隊, 安中製錬所
                 if score > 0:
                     out.append((start, end, score))
             i = j
@@ -320,8 +339,12 @@ class JaPersonRecognizer(GuardRecognizer):
             return self.WITH_CONTEXT_SCORE
         if end - start < 2:
             return 0.0
+        if kinds == {"一般"} and _KANJI_ONLY_RE.fullmatch(surface) and len(surface) >= 3:
+            return self.FULL_NAME_SCORE  # 手塚治虫: a full name listed as one entry
         if "姓" in kinds:
             return self.SURNAME_ALONE_SCORE
+        if _name_in_clause(text, start, end):
+            return self.NAME_IN_CLAUSE_SCORE
         return self.GIVEN_ALONE_SCORE
 
     # -- context patterns ----------------------------------------------------------------------
@@ -558,6 +581,105 @@ def _own_line_context(ctx: ScanContext, start: int, end: int) -> bool:
 
 
 _KANJI_ONLY_RE = lazy_re(rf"[{_KANJI}]+")
+_KATA_ONLY_RE = lazy_re(rf"[{_KATA}]+")
+# what follows a name that is the subject, object or topic of its clause: a case particle or a
+# title (悦子は大学, ゲイリーとレーン, オバマ大統領)
+_CLAUSE_ROLE_AFTER_RE = lazy_re(
+    r"(?:は|が|と|に(?!よ)|を|も|や|から|より|の(?=[妻夫母父子娘息兄弟姉妹])"
+    r"|(?:米?大統領|首相|監督|選手|博士|教授|議員|氏|元|中佐|大佐|少将|CEO|社長|会長|長官|代表))"
+)
+# titles and roles after a surname: 山田社長, 佐藤先輩 (a surname followed by any other kanji word
+# is part of a compound: 藤堂隊, 安中製錬所, 大隈内閣)
+_TITLE_AFTER_RE = lazy_re(
+    r"(?:様|氏|殿|君|先生|宛|社長|部長|課長|係長|店長|室長|主任|監督|選手|先輩|後輩|教授|博士|医師"
+    r"|弁護士|夫妻|夫人|一家|容疑者|被告|議員|知事|市長|首相|大統領|会長|理事|所長|院長|局長|記者"
+    r"|投手|捕手|代表|党首|総裁|委員|さん|ちゃん|くん|たち|達|ら(?![一-龥]))"
+)
+
+
+def _in_compound(text: str, end: int) -> bool:
+    """A surname followed by another kanji word that is not a title: ``藤堂隊``, ``佐沼城``."""
+    return (
+        end < len(text)
+        and _KANJI_RE1.match(text, end) is not None
+        and _TITLE_AFTER_RE.match(text, end) is None
+    )
+
+
+_KANJI_RE1 = lazy_re(rf"[{_KANJI}]")
+_KATA_OR_DOT_RE = lazy_re(rf"[{_KATA}・]")
+
+
+def _name_in_clause(text: str, start: int, end: int) -> bool:
+    """A given name (``悦子``) or a foreign name in katakana (``ゲイリー``) alone, standing as a
+    whole word before a case particle or a title: the subject or object of its clause."""
+    surface = text[start:end]
+    if _KANJI_ONLY_RE.fullmatch(surface):
+        pass
+    elif _KATA_ONLY_RE.fullmatch(surface):
+        # a katakana name is a whole word, and not also a common word (リック, エステ)
+        if len(surface) < 3 or (start and _KATA_OR_DOT_RE.match(text, start - 1)):
+            return False
+        if is_common_word(surface):
+            return False
+    else:
+        return False
+    return _CLAUSE_ROLE_AFTER_RE.match(text, end) is not None
+
+
+def _surname_before(text: str, start: int, end: int) -> int:
+    """Where a name starts whose given name (tagged) starts at *start*: one to three kanji just
+    before it that the dictionary lists as a surname (``兵庫`` of ``兵庫慎司``), else *start*."""
+    if not _KANJI_ONLY_RE.fullmatch(text, start, end):
+        return start
+    for length in (2, 3, 1):
+        begin = start - length
+        if begin < 0 or not _KANJI_ONLY_RE.fullmatch(text, begin, start):
+            continue
+        if begin and _KANJI_RE1.match(text, begin - 1):
+            continue
+        if is_name_word(text[begin:start]):
+            return begin
+    return start
+
+
+# foreign names in katakana with a middle dot (ロバート・キャロル, アンドリュー・ジョンソン)
+_DOTTED_RE = lazy_re(
+    rf"(?<![{_KATA}・])[{_KATA}]{{2,12}}(?:・[{_KATA}]{{2,12}}){{1,3}}(?![{_KATA}])"
+)
+# brands named after people, written the same way
+_DOTTED_BRANDS = frozenset(
+    str.split(
+        """ルイ・ヴィトン ラルフ・ローレン カルバン・クライン トミー・ヒルフィガー ポール・スミス
+    マーク・ジェイコブス ケイト・スペード マイケル・コース ヒューゴ・ボス ジョルジオ・アルマーニ
+    イヴ・サンローラン エスティ・ローダー ドクター・マーチン ジョー・マローン
+    ハーゲン・ダッツ ケンタッキー・フライド・チキン ミッキー・マウス ミニー・マウス
+    ドナルド・ダック サンタ・クロース"""
+    )
+)
+
+
+def dotted_katakana_names(text: str) -> list[tuple[int, int]]:
+    """Foreign names written in katakana with ``・`` and no cue: a part the dictionary lists as
+    a person name and as no common word (``ジョン``, not ``マイク``), no part that is a place
+    (``フランス・ドイツ``), and no part that is only a common word (``ジョン・ケーキ``)."""
+    out = []
+    for m in _DOTTED_RE.finditer(text):
+        value = m.group()
+        if value in _DOTTED_BRANDS or _org_context(text, m.start(), m.end()):
+            continue
+        parts = value.split("・")
+        if any(is_place_word(p) for p in parts):
+            continue
+        names = [is_name_word(p) for p in parts]
+        common = [is_common_word(p) for p in parts]
+        if any(n and not c for n, c in zip(names, common, strict=True)) and all(
+            n or not c for n, c in zip(names, common, strict=True)
+        ):
+            out.append(m.span())
+    return out
+
+
 _HIRA_ONLY_RE = lazy_re(rf"[{_HIRA}]+")
 _NAME_CHAR_RE = lazy_re(rf"[{_KANJI}{_KATA}{_HIRA}]")
 _AFTER_NAME_RE = lazy_re(r"[ ]?(?:様|さま|さん|殿|と申し|です|でございます|[、。,.)）」』\n]|$)")

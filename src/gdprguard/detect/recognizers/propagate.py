@@ -15,6 +15,7 @@ candidate still goes through the detector's address veto and overlap resolution.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -26,11 +27,16 @@ from .person_en import (
     BUSINESS_WORDS,
     STOP_WORDS,
     ambiguous_given_names,
+    firm_name_spans,
+    given_names,
+    is_given_name,
     is_non_surname_word,
+    is_surname,
 )
 from .person_ja import in_organisation, is_place_here, kana_name_ends
+from .places import is_place_name
 
-__all__ = ["CONFIRM_SCORE", "PROPAGATED_SCORE", "propagate_names"]
+__all__ = ["CONFIRM_SCORE", "PROPAGATED_SCORE", "SEED_SCORE", "coordinate_names", "propagate_names"]
 
 #: A PERSON candidate at or above this score confirms its name for the whole text.
 CONFIRM_SCORE = 0.75
@@ -50,6 +56,8 @@ _NEXT_WORD_RE = lazy_re(r"[ ]+([A-Z][A-Za-z'\-]*)")
 def propagate_names(ctx: ScanContext, raw: Iterable[RawMatch]) -> list[RawMatch]:
     """Occurrences elsewhere in ``ctx.text`` of the PERSON names confirmed in *raw*."""
     text = ctx.text
+    raw = list(raw)
+    coordinated = coordinate_names(ctx, raw)
     keys: dict[str, str] = {}  # name or part -> recognizer that confirmed it
     confirmed: set[tuple[int, int]] = set()
     for m in raw:
@@ -59,20 +67,106 @@ def propagate_names(ctx: ScanContext, raw: Iterable[RawMatch]) -> list[RawMatch]
         for key in _keys(ctx, m.start, m.end):
             keys.setdefault(key, m.recognizer)
     if not keys:
-        return []
+        return coordinated
     out: list[RawMatch] = []
-    for found in _keys_regex(frozenset(keys)).finditer(text):
-        start, end = found.span()
+    for start, end in _occurrences(text, keys):
         if (start, end) in confirmed or not _whole_token(text, start, end):
             continue
         if _other_thing(text, start, end):
             continue
-        recognizer = keys[found.group()]
+        recognizer = keys[text[start:end]]
         if out and _joined(text, out[-1].end, start):
             # "Adeyemi, Ngozi", "山田太郎" after "山田 太郎": parts next to each other are one name
             start = out.pop().start
         out.append(RawMatch("PERSON", start, end, PROPAGATED_SCORE, recognizer))
+    return out + coordinated
+
+
+#: a PERSON candidate at or above this score makes the other names of its list people too
+SEED_SCORE = 0.5
+# a list of capitalised names: "Kónya, Becker and Vasquez", "Anna, Derek and Andrew Cole"
+_ITEM = (
+    r"[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+(?:['\-][^\W\d_]+)?(?:[ ][A-Z]\.?)?"
+    r"(?:[ ][A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+){0,2}"
+)
+_LIST_RE = lazy_re(rf"{_ITEM}(?:,[ ]{_ITEM})*,?[ ](?:and|&|or)[ ]{_ITEM}(?![\w'\-])")
+_LIST_NEEDLE_RE = lazy_re(r"[^\W\d_],?[ ](?:and|&|or)[ ][A-ZÀ-ÖØ-ÞĀ-Ž]")
+_LIST_SPLIT_RE = lazy_re(r",[ ](?:and[ ]|&[ ]|or[ ])?|,?[ ](?:and|&|or)[ ]")
+#: without a cue, a list of this many known given names is a list of people
+_GIVEN_LIST = 3
+
+
+def coordinate_names(ctx: ScanContext, raw: Iterable[RawMatch]) -> list[RawMatch]:
+    """The other names of a list (``A, B and C``) one of whose items is already a PERSON
+    candidate that is reported (score 0.5 or more): each item that is a known given or family
+    name, or a full name with a known part, scores :data:`PROPAGATED_SCORE`. A list of three
+    or more known given names (``Romi, Erik, Amy and Donald``) needs no such item. A list
+    with a place, a stop word or a company word in it is left alone."""
+    text = ctx.text
+    if _LIST_NEEDLE_RE.search(text) is None:
+        return []
+    seeds = sorted((m.start, m.end) for m in raw if m.type == "PERSON" and m.score >= SEED_SCORE)
+    firms = firm_name_spans(ctx)
+    out: list[RawMatch] = []
+    for lst in _LIST_RE.finditer(text):
+        if lst.start() and _WORD_CHAR_RE.match(text, lst.start() - 1):
+            continue
+        if any(a < lst.end() and lst.start() < b for a, b in firms):
+            continue
+        items = _items(lst)
+        if len(items) < 2 or not all(_name_item(text[a:b]) for a, b in items):
+            continue
+        known = [_known_item(text[a:b]) for a, b in items]
+        seeded = [any(a < e and s < b for s, e in _near(seeds, a, b)) for a, b in items]
+        if any(seeded):
+            # most items known: the unknown ones are names too ("Gaetane, Hannah and Anna")
+            most = 3 * sum(known) >= 2 * len(items)
+            new = [
+                it for it, k, sd in zip(items, known, seeded, strict=True) if (k or most) and not sd
+            ]
+        elif len(items) >= _GIVEN_LIST and all(_given_item(text[a:b]) for a, b in items):
+            new = items
+        else:
+            continue
+        out.extend(RawMatch("PERSON", a, b, PROPAGATED_SCORE, "EnPersonRecognizer") for a, b in new)
     return out
+
+
+def _items(lst: re.Match[str]) -> list[tuple[int, int]]:
+    base, value = lst.start(), lst.group()
+    out, pos = [], 0
+    for sep in _LIST_SPLIT_RE.finditer(value):
+        out.append((base + pos, base + sep.start()))
+        pos = sep.end()
+    out.append((base + pos, base + len(value)))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _near(seeds: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    i = bisect_left(seeds, (start - 200, 0))
+    out = []
+    while i < len(seeds) and seeds[i][0] < end:
+        out.append(seeds[i])
+        i += 1
+    return out
+
+
+def _name_item(value: str) -> bool:
+    """An item that can be a name: no stop, company, place or street word in it."""
+    return not any(
+        t in STOP_WORDS or t in BUSINESS_WORDS or is_non_surname_word(t) or is_place_name(t)
+        for t in value.split()
+    )
+
+
+def _known_item(value: str) -> bool:
+    """A known given or family name, or a full name with a known part."""
+    tokens = [t for t in value.split() if len(t) > 2]
+    return any(is_given_name(t) or is_surname(t) for t in tokens)
+
+
+def _given_item(value: str) -> bool:
+    return " " not in value and value in given_names() and value not in AMBIGUOUS_WORDS
 
 
 # what may stand between two parts of one name: "Adeyemi, Ngozi", "山田 太郎", "グエン・ナム"
@@ -169,6 +263,33 @@ def _other_thing(text: str, start: int, end: int) -> bool:
 
 # a name that continues into a company or shop name
 _COMPANY_AFTER_RE = lazy_re(r"[ ]?(?:&|and[ ]Co\b|and[ ]Sons\b)|'s[ ][A-Z]")
+
+
+#: up to this many names, occurrences are found by substring search (no regex to compile)
+_FIND_KEYS = 16
+
+
+def _occurrences(text: str, keys: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the *keys* occur in *text*: leftmost first, the longest key at a position, no two
+    overlapping (what one pass of an alternation finds). A few keys are found by substring
+    search, many in one regex pass over their prefix tree (linear in the text either way)."""
+    keyset = frozenset(keys)
+    if len(keyset) > _FIND_KEYS:
+        return [m.span() for m in _keys_regex(keyset).finditer(text)]
+    hits: list[tuple[int, int]] = []
+    for key in keyset:
+        i = text.find(key)
+        while i >= 0:
+            hits.append((i, -len(key)))
+            i = text.find(key, i + 1)
+    hits.sort()
+    out: list[tuple[int, int]] = []
+    last = 0
+    for start, neg in hits:
+        if start >= last:
+            last = start - neg
+            out.append((start, last))
+    return out
 
 
 @lru_cache(maxsize=256)
