@@ -231,9 +231,7 @@ def test_viewing_personal_data_is_audited_with_the_users_name(
     assert "jane.roe@example.com" in shown.text and "passport checked" in shown.text
     entries = list(console.vault.audit.entries())
     views = [e for e in entries if e.action == "console.view-identifiers"]
-    assert [(e.actor, e.target_ids) for e in views] == [
-        ("console:olivia", [f"dsar:{request_id}"])
-    ]
+    assert [(e.actor, e.target_ids) for e in views] == [("console:olivia", [f"dsar:{request_id}"])]
     assert any(e.action == "dsar.register" and e.actor == "console:olivia" for e in entries)
     assert all("jane.roe" not in e.model_dump_json() for e in entries)
     assert console.vault.audit.verify().ok
