@@ -21,7 +21,7 @@ from gdprguard.detect import normalize
 from gdprguard.detect.language import detect_languages
 from gdprguard.detect.recognizers import DEFAULT_RECOGNIZERS, GuardPatternRecognizer, ScanContext
 from gdprguard.detect.recognizers._base import line_matches, matches_at, word_starts
-from gdprguard.detect.recognizers.person_ja import _PATTERNS, _candidates
+from gdprguard.detect.recognizers.person_ja import JaPersonRecognizer
 
 HELDOUT = Path(__file__).resolve().parents[1] / "bench" / "detection" / "heldout"
 
@@ -95,9 +95,10 @@ def test_hints_and_gates_agree_with_a_full_scan(
 
 
 def test_japanese_context_patterns_start_where_they_say(contexts: list[ScanContext]) -> None:
-    for name, rx, _score, _needles in _PATTERNS:
+    for pattern in JaPersonRecognizer.PATTERNS:
         for ctx in contexts:
-            assert _spans(iter(_candidates(name, rx, ctx))) == _spans(rx.finditer(ctx.text)), name
+            full = _spans(pattern.rx.finditer(ctx.text))
+            assert _spans(iter(pattern.candidates(ctx))) == full, pattern.name
 
 
 def test_word_starts_finds_every_occurrence_in_order() -> None:

@@ -3,7 +3,8 @@
 The helpdesk knows who wrote a ticket; their identifiers become per-ticket deny-list patterns that
 tolerate case, full-/half-width forms (NFKC), hiragana/katakana, spacing and punctuation,
 honorifics (様/さん/殿, Mr./Ms.), family/given order, and phone formats (+81 / leading 0 /
-hyphens / full-width digits).
+hyphens / full-width digits). A Japanese name is also found in its kana reading (山田 太郎:
+やまだ様) and romanised (Taro Yamada, YAMADA Taro, Yamada-san; :mod:`.romaji`).
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ from ..text.phone import guess_region, parse_phone, phone_digits
 from ._lazy import lazy_re
 from ._sudachi import name_morphemes
 from .language import has_japanese
-from .lexicon import honorifics_re, kana_reading, kata_to_hira
+from .lexicon import TITLES, honorifics_re, kana_reading, kata_to_hira, titles_re
 from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
+from .romaji import romaji_name_patterns
 
 __all__ = ["KnownSubject", "KnownSubjectRecognizer", "fold"]
 
 _HONORIFICS = honorifics_re()
 _HONORIFIC_SUFFIX_RE = lazy_re(rf"{_HONORIFICS}$")
-_TITLE_PREFIX_RE = lazy_re(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
-_TITLES = r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?"
+_TITLE_PREFIX_RE = lazy_re(rf"^{titles_re()}\.?\s+", re.IGNORECASE)
+# the titles as they read in folded (lower-case) text
+_TITLES = titles_re(tuple(t.lower() for t in TITLES)) + r"\.?"
 _SEP = r"[\s・,.]*"
+_KANA_ONLY_RE = lazy_re(r"[ぁ-ゖー]+")
 _PHONE_SEP = r"[\s\-.()]{0,3}"
 
 
@@ -92,6 +96,7 @@ def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], float]
     full: set[str] = set()
     single: set[str] = set()
     honorific_only: set[str] = set()  # kana readings: found as a full name or with 様/さん
+    kana_names: list[list[str]] = []  # for the romanised forms: Taro Yamada, Yamada-san
     for name in names:
         raw_parts = _name_parts(name)
         parts = [fold(p) for p in raw_parts]
@@ -102,6 +107,9 @@ def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], float]
         if readings is not None:
             spellings.append(readings)
             honorific_only.update(r for r in readings if len(r) >= 2)
+            kana_names.append(readings)
+        elif _KANA_ONLY_RE.fullmatch("".join(parts)):
+            kana_names.append(parts)
         for spelled in spellings:
             if len(spelled) >= 2:
                 full.add(_SEP.join(re.escape(p) for p in spelled))
@@ -109,7 +117,7 @@ def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], float]
             else:
                 full.add(re.escape(spelled[0]))
         single.update(parts)
-    out: list[tuple[re.Pattern[str], float]] = []
+    out: list[tuple[re.Pattern[str], float]] = romaji_name_patterns(kana_names)
     word_b = r"(?<![a-z0-9])"
     word_a = r"(?![a-z0-9])"
     if full:

@@ -1,7 +1,9 @@
-"""Words and spellings shared by the recognizers and the known-subject matcher.
+"""Words and spellings shared by the recognizers, the known-subject matcher and the pipeline.
 
-One place for what several modules need: Japanese honorifics, romanised-Japanese spelling,
-kana folding and readings.
+One place for what several modules need: Japanese honorifics, English titles, romanised-Japanese
+spelling, kana folding and readings, the English stop and business words, the place gazetteers,
+and the loader of the word lists shipped in ``gdprguard/data/`` (UTF-8, one entry a line, ``#``
+comment lines). Lists are read on first use and cached: importing this module reads no file.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from importlib import resources
 from ._lazy import lazy_re
 
 __all__ = [
+    "BASE_HONORIFICS",
+    "FORMAL_HONORIFICS",
+    "FORMS_OF_ADDRESS",
     "HONORIFICS",
     "PERSON_HONORIFICS",
+    "ROMAJI_HONORIFICS",
+    "TITLES",
+    "business_words",
+    "data_lines",
     "english_places",
     "honorifics_re",
     "is_common_word",
@@ -24,26 +33,79 @@ __all__ = [
     "japanese_places",
     "kana_reading",
     "kata_to_hira",
+    "load_words",
     "place_kind",
+    "stop_words",
+    "titles_re",
+    "wordlike_given_names",
 ]
 
-#: Honorifics after a person's name (様, さん, 先生, …), in the forms written in support text.
-PERSON_HONORIFICS: tuple[str, ...] = (
-    "様",
-    "さま",
-    "サマ",
-    "さん",
-    "サン",
-    "殿",
-    "どの",
-    "氏",
-    "君",
-    "くん",
-    "ちゃん",
-    "先生",
-)
+#: Honorifics of business mail and forms after a person's name (様, さま, さん, 殿, 氏).
+FORMAL_HONORIFICS: tuple[str, ...] = ("様", "さま", "さん", "殿", "氏")
+#: Every honorific after a person's name, in kanji and hiragana: the formal ones, どの (殿),
+#: those for juniors and children (君, くん, ちゃん) and 先生.
+BASE_HONORIFICS: tuple[str, ...] = (*FORMAL_HONORIFICS, "どの", "君", "くん", "ちゃん", "先生")
+#: Honorifics after a person's name in the forms written in support text: also the katakana
+#: サマ and サン of chats.
+PERSON_HONORIFICS: tuple[str, ...] = (*BASE_HONORIFICS, "サマ", "サン")
 #: Honorifics after a name, including 御中 (after an organisation's name).
 HONORIFICS: tuple[str, ...] = (*PERSON_HONORIFICS, "御中")
+#: Japanese honorifics written in romaji after a name (``Tanaka-san``).
+ROMAJI_HONORIFICS: tuple[str, ...] = ("san", "sama", "kun", "chan", "sensei", "dono")
+
+#: English titles before a name, as abbreviated (a full stop may follow).
+TITLES: tuple[str, ...] = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
+#: Other forms of address before a name: English and French, German, Spanish.
+FORMS_OF_ADDRESS: tuple[str, ...] = (
+    "Sir",
+    "Madam",
+    "Mme",
+    "Mlle",
+    "Herr",
+    "Frau",
+    "Sr",
+    "Sra",
+    "Srta",
+)
+
+
+def titles_re(words: tuple[str, ...] = TITLES) -> str:
+    """A regex alternation of titles (``(?:Mr|Mrs|…)``), in the given order."""
+    return "(?:" + "|".join(words) + ")"
+
+
+def data_lines(name: str) -> list[str]:
+    """The entries of ``gdprguard/data/<name>``: its lines stripped, without blank lines and
+    ``#`` comment lines."""
+    raw = resources.files("gdprguard.data").joinpath(name).read_text("utf-8")
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def load_words(name: str) -> frozenset[str]:
+    """The entries of the word list ``gdprguard/data/<name>`` as a set (read once)."""
+    return frozenset(data_lines(name))
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Capitalised words that follow greetings or titles but are not names
+    (``gdprguard/data/en_stop_words.txt``)."""
+    return load_words("en_stop_words.txt")
+
+
+@cache
+def business_words() -> frozenset[str]:
+    """Words of shop and company names (``Outfitters``, ``Gadgets``;
+    ``gdprguard/data/en_business_words.txt``)."""
+    return load_words("en_business_words.txt")
+
+
+@cache
+def wordlike_given_names() -> frozenset[str]:
+    """Given names that are also months or common words (``May``, ``Will``): names only where
+    the context is strong (``gdprguard/data/en_wordlike_given_names.txt``)."""
+    return load_words("en_wordlike_given_names.txt")
 
 
 def honorifics_re(words: tuple[str, ...] = PERSON_HONORIFICS) -> str:
@@ -100,11 +162,8 @@ def is_common_word(surface: str) -> bool:
 
 
 def _load_places(name: str) -> dict[str, str]:
-    raw = resources.files("gdprguard.data").joinpath(name).read_text("utf-8")
     out: dict[str, str] = {}
-    for line in raw.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in data_lines(name):
         kind, _, place = line.partition("\t")
         out.setdefault(place.strip(), kind.strip())
     return out
@@ -127,11 +186,7 @@ def japanese_places() -> dict[str, str]:
     """Japanese place name -> kind from ``gdprguard/data/places_ja.txt`` plus the prefectures
     of ``jp_prefectures.txt``, with and without 都/府/県."""
     out = _load_places("places_ja.txt")
-    raw = resources.files("gdprguard.data").joinpath("jp_prefectures.txt").read_text("utf-8")
-    for line in raw.splitlines():
-        pref = line.strip()
-        if not pref or pref.startswith("#"):
-            continue
+    for pref in data_lines("jp_prefectures.txt"):
         out.setdefault(pref, "region")
         if pref[-1] in "都府県" and len(pref) >= 3:
             out.setdefault(pref[:-1], "region")

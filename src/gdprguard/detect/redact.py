@@ -13,6 +13,7 @@ from .._exceptions import UsageError
 from ..text.phone import canonical_phone
 from ._findings import Finding
 from ._lazy import lazy_re
+from .lexicon import FORMAL_HONORIFICS, honorifics_re, kata_to_hira
 
 __all__ = ["MASK_CHAR", "OPERATORS", "Operator", "canonical_value", "pseudonym", "redact_text"]
 
@@ -20,8 +21,7 @@ Operator = Literal["placeholder", "mask", "pseudonym"]
 OPERATORS: tuple[str, ...] = ("placeholder", "mask", "pseudonym")
 MASK_CHAR = "█"
 PSEUDONYM_HEX_CHARS = 10
-_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_NAME_NOISE_RE = lazy_re(r"[\s・.,]+|(?:様|さま|さん|殿|氏)$")
+_NAME_NOISE_RE = lazy_re(rf"[\s・.,]+|{honorifics_re(FORMAL_HONORIFICS)}$")
 
 
 def canonical_value(entity_type: str, value: str) -> str:
@@ -32,7 +32,7 @@ def canonical_value(entity_type: str, value: str) -> str:
     if entity_type == "EMAIL_ADDRESS":
         return re.sub(r"\s+", "", norm).casefold()
     if entity_type == "PERSON":
-        return _NAME_NOISE_RE.sub("", norm.casefold()).translate(_KATA_TO_HIRA)
+        return kata_to_hira(_NAME_NOISE_RE.sub("", norm.casefold()))
     if entity_type in {
         "CREDIT_CARD",
         "IBAN_CODE",

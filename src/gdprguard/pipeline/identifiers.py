@@ -16,19 +16,26 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 import phonenumbers
 
+from ..detect.lexicon import (
+    BASE_HONORIFICS,
+    ROMAJI_HONORIFICS,
+    honorifics_re,
+    kana_reading,
+    kata_to_hira,
+    titles_re,
+)
 from ..text.phone import parse_phone, phone_digits
 
 __all__ = ["IdentifierHasher", "KindValue", "identifier_keys", "name_keys"]
 
-_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_HONORIFIC = re.compile(r"(?:様|さま|さん|殿|どの|氏|くん|君|ちゃん|先生)$")
-_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
-_ROMAJI_SUFFIX = re.compile(r"[-\s](?:san|sama|kun|chan|sensei|dono)$", re.IGNORECASE)
+# honorifics in kanji and hiragana only: they are stripped before katakana is folded
+_HONORIFIC = re.compile(honorifics_re(BASE_HONORIFICS) + "$")
+_TITLE = re.compile(rf"^{titles_re()}\.?\s+", re.IGNORECASE)
+_ROMAJI_SUFFIX = re.compile(rf"[-\s]{honorifics_re(ROMAJI_HONORIFICS)}$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s・·,.\u3000_-]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
@@ -61,7 +68,7 @@ def _name_tokens(value: str) -> list[str]:
     text = _TITLE.sub("", text)
     text = _HONORIFIC.sub("", text)
     text = _ROMAJI_SUFFIX.sub("", text)
-    text = text.casefold().translate(_KATA_TO_HIRA)
+    text = kata_to_hira(text.casefold())
     return [t for t in _SEPARATORS.split(text) if t]
 
 
@@ -75,29 +82,10 @@ def name_keys(value: str) -> set[str]:
     joined = "".join(tokens)
     if _CJK.search(joined):
         keys.add(joined)  # 山田 太郎 and 山田太郎 are one name
-        reading = _reading(joined)
+        reading = kana_reading(joined)
         if reading and reading != joined:
             keys.add(reading)  # 山田太郎 = やまだたろう = ヤマダタロウ
     return keys
-
-
-_KANJI = re.compile(r"[\u3400-\u9fff]")
-
-
-@lru_cache(maxsize=4096)
-def _reading(text: str) -> str | None:
-    """The kana reading of a name written in kanji (by the Japanese dictionary), in hiragana."""
-    if not _KANJI.search(text):
-        return None
-    reading = "".join(m.reading_form() for m in _tokenizer().tokenize(text))
-    return reading.translate(_KATA_TO_HIRA) if reading else None
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary, SplitMode
-
-    return Dictionary().tokenizer(SplitMode.C)
 
 
 def identifier_keys(kind: str, value: str) -> set[str]:

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 from .._lazy import lazy_re
-from ..lexicon import english_places, is_romaji
+from ..lexicon import (
+    FORMS_OF_ADDRESS,
+    ROMAJI_HONORIFICS,
+    TITLES,
+    business_words,
+    english_places,
+    is_romaji,
+    load_words,
+    stop_words,
+    titles_re,
+    wordlike_given_names,
+)
 from ._base import (
     GuardPattern,
     GuardPatternRecognizer,
@@ -17,39 +27,29 @@ from ._base import (
     line_matches,
     word_matches,
 )
+from ._trie import trie_alternation
 
 __all__ = ["EnPersonRecognizer", "given_names", "is_non_surname_word", "surnames"]
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _load(name: str) -> frozenset[str]:
-    raw = resources.files("gdprguard.data").joinpath(name).read_text("utf-8")
-    return frozenset(
-        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
-    )
 
 
 @cache
 def given_names() -> frozenset[str]:
     """Given names of many cultures (``gdprguard/data/given_names.txt``, built from Faker's
     person providers by ``scripts/build_name_lists.py``; common English words removed)."""
-    return _load("given_names.txt")
+    return load_words("given_names.txt")
 
 
 @cache
 def surnames() -> frozenset[str]:
     """Family names of many cultures (``gdprguard/data/surnames.txt``, same source)."""
-    return _load("surnames.txt")
+    return load_words("surnames.txt")
 
 
 @cache
 def ambiguous_given_names() -> frozenset[str]:
     """Given names that are also words or places (``Will``, ``Victoria``): accepted only where
     the context names a person (``gdprguard/data/given_names_ambiguous.txt``)."""
-    return _load("given_names_ambiguous.txt")
+    return load_words("given_names_ambiguous.txt")
 
 
 @cache
@@ -68,259 +68,69 @@ def is_surname(token: str) -> bool:
     return len(token) >= 3 and (token in surnames() or token.capitalize() in surnames())
 
 
-# Capitalised words that follow greetings or titles but are not names.
-STOP_WORDS = frozenset(
-    [
-        "A",
-        "All",
-        "Also",
-        "An",
-        "And",
-        "Any",
-        "Anyone",
-        "Are",
-        "As",
-        "At",
-        "Best",
-        "Billing",
-        "Brand",
-        "But",
-        "By",
-        "Can",
-        "Cheers",
-        "Company",
-        "Could",
-        "Customer",
-        "Customers",
-        "Day",
-        "Dear",
-        "Delivery",
-        "Department",
-        "Desk",
-        "Do",
-        "Does",
-        "Everyone",
-        "Evening",
-        "Folks",
-        "For",
-        "Friday",
-        "From",
-        "Friend",
-        "Friends",
-        "Good",
-        "Greetings",
-        "Guys",
-        "Happy",
-        "Hello",
-        "Help",
-        "Helpdesk",
-        "Hey",
-        "Hi",
-        "I",
-        "If",
-        "In",
-        "Inc",
-        "Is",
-        "It",
-        "January",
-        "February",
-        "March",
-        "July",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Just",
-        "Kind",
-        "Let",
-        "Ltd",
-        "Madam",
-        "Management",
-        "Manager",
-        "Many",
-        "Me",
-        "Monday",
-        "Morning",
-        "My",
-        "No",
-        "Not",
-        "Of",
-        "Ok",
-        "Okay",
-        "On",
-        "Or",
-        "Order",
-        "Our",
-        "Please",
-        "Regards",
-        "Return",
-        "Returns",
-        "Sales",
-        "Saturday",
-        "Service",
-        "Services",
-        "Shop",
-        "Sir",
-        "Sirs",
-        "So",
-        "Some",
-        "Sorry",
-        "Store",
-        "Sunday",
-        "Support",
-        "Team",
-        "Thank",
-        "Thanks",
-        "That",
-        "The",
-        "There",
-        "This",
-        "Thursday",
-        "To",
-        "Today",
-        "Tuesday",
-        "Us",
-        "We",
-        "Wednesday",
-        "Welcome",
-        "What",
-        "When",
-        "Where",
-        "Yes",
-        "You",
-        "Your",
-        "Yours",
-        "Amazon",
-        "Apple",
-        "Google",
-        "Microsoft",
-        "Japan",
-        "Tokyo",
-        "Osaka",
-        "USA",
-        "UK",
-        "Online",
-        "Shipping",
-        "Account",
-        "Admin",
-        "Agent",
-        "Again",
-        "Afternoon",
-        "Night",
-        "Everybody",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Miss",
-        "Mx",
-        "Dr",
-        "Prof",
-        "Sir",
-        "Madam",
-        "Mme",
-        "Mlle",
-    ]
-)
+# The word lists of gdprguard/data/ that only this module reads (see its README.md).
 
-# Given names that are also months or common words: rejected unless the context is strong.
-AMBIGUOUS_WORDS = frozenset(["April", "May", "June", "August", "Will", "Grant", "Summer", "Bill"])
 
-# Words of shop and company names ("Hey Northwind Outfitters,", "this is Acme Gadgets").
-BUSINESS_WORDS = frozenset(
-    [
-        "Bank",
-        "Books",
-        "Boutique",
-        "Center",
-        "Centre",
-        "Co",
-        "Company",
-        "Corp",
-        "Corporation",
-        "Delivery",
-        "Desk",
-        "Direct",
-        "Electronics",
-        "Express",
-        "Foods",
-        "Gadgets",
-        "Goods",
-        "Group",
-        "Home",
-        "Inc",
-        "Labs",
-        "LLC",
-        "Logistics",
-        "Ltd",
-        "Mart",
-        "Market",
-        "Online",
-        "Outfitters",
-        "Services",
-        "Shop",
-        "Shops",
-        "Solutions",
-        "Store",
-        "Stores",
-        "Studio",
-        "Supplies",
-        "Supply",
-        "Support",
-        "Systems",
-        "Team",
-        "Tech",
-        "Technologies",
-        "Trading",
-        "Apparel",
-        "Barbers",
-        "Bistro",
-        "Chemist",
-        "Chemists",
-        "Clothing",
-        "Cosmetics",
-        "Courier",
-        "Couriers",
-        "Crafts",
-        "Deli",
-        "Depot",
-        "Designs",
-        "Emporium",
-        "Fashion",
-        "Florist",
-        "Florists",
-        "Gallery",
-        "Gifts",
-        "Interiors",
-        "Jewellers",
-        "Jewelers",
-        "Outlet",
-        "Pantry",
-        "Pets",
-        "Pharmacy",
-        "Tailors",
-        "Toys",
-        "Warehouse",
-        "Investments",
-        "Investment",
-        "Insurance",
-        "Consulting",
-        "Ventures",
-        "Partners",
-        "Associates",
-        "Holdings",
-        "Capital",
-        "Orchestra",
-        "Band",
-        "Choir",
-        "Agency",
-        "Analytics",
-        "Media",
-        "Networks",
-        "Pharmaceuticals",
-        "Motors",
-        "Airlines",
-    ]
-)
+@cache
+def _not_surnames() -> frozenset[str]:
+    """Second words that make "Given Word" a product, a place or a company (``Earl Grey``)."""
+    return load_words("en_not_surnames.txt")
+
+
+@cache
+def _brand_names() -> frozenset[tuple[str, str]]:
+    """Brands and firms named after people (``Morgan Stanley``) as (first, second) words."""
+    pairs = (tuple(line.split(" ", 1)) for line in load_words("en_brand_names.txt"))
+    return frozenset((p[0], p[1]) for p in pairs if len(p) == 2)
+
+
+@cache
+def _wordlike_surnames() -> frozenset[str]:
+    """Family names that are common English words (``Brown``, ``Park``)."""
+    return load_words("en_wordlike_surnames.txt")
+
+
+@cache
+def _common_capitalised() -> frozenset[str]:
+    """Capitalised words of support text that the name lists also hold (``Order``, ``Card``)."""
+    return load_words("en_common_capitalised.txt")
+
+
+@cache
+def _person_before() -> frozenset[str]:
+    """Words before a given name that say a person is meant (``spoke to Kofi``)."""
+    return load_words("en_person_words_before.txt")
+
+
+@cache
+def _person_after() -> frozenset[str]:
+    """Words after a given name that say a person is meant (``Priyanka said``)."""
+    return load_words("en_person_words_after.txt")
+
+
+@cache
+def _lower_stop() -> frozenset[str]:
+    """Lower-case words that are never a name in the lower-case patterns (``will do``)."""
+    return load_words("en_lower_case_stop_words.txt")
+
+
+@cache
+def _not_speakers() -> frozenset[str]:
+    """Speaker-label words that are not speakers (``Note:``, ``Subject:``)."""
+    return load_words("en_not_speakers.txt")
+
+
+@cache
+def _never_alone() -> frozenset[str]:
+    """Given names that are never a person without a cue (words, months, titles)."""
+    return stop_words() | business_words() | wordlike_given_names()
+
+
+@cache
+def _stop_and_business() -> frozenset[str]:
+    """Stop words and words of shop and company names: never part of a person's name."""
+    return stop_words() | business_words()
+
 
 _MONTH_NAMES = frozenset(["April", "May", "June", "August"])
 _DAY_AFTER_RE = lazy_re(r"[ ]?\d")
@@ -345,7 +155,7 @@ _LOWER_NAME = rf"[a-z][{_LOW}'\-]+(?:[ ][a-z][{_LOW}'\-]+)?"
 # a name in capitals: "KOFI MENSAH", "SEUNG-HO PARK", "JOHN Q SMITH"
 _CAPS_NAME = r"[A-Z]{2,}(?:-[A-Z]{2,})?(?:[ ][A-Z]\.?)?(?:[ ][A-Z][A-Z'\-]+){1,2}"
 _SUFFIX = r"(?:,?[ ](?:Jr\.?|Sr\.?|II|III|IV|MD|PhD|DDS|DVM))?"
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)"
+_TITLES = titles_re((*TITLES, *FORMS_OF_ADDRESS))
 _SIGNOFF = (
     r"(?i:best[ ]regards|kind[ ]regards|warm[ ]regards|regards|best[ ]wishes|best|thanks[ ]again"
     r"|thanks|thank[ ]you|many[ ]thanks|cheers|sincerely|yours[ ]sincerely|yours[ ]truly"
@@ -370,29 +180,12 @@ _ROLES = (
 
 
 def _trie(words: str) -> str:
-    """A regex alternation of *words* (spaces become ``[ ]``) grouped by common prefixes:
-    ``re`` tries a flat case-insensitive alternation branch by branch at every position, a
-    prefix tree rejects most positions at the first character."""
-    tree: dict[str, dict] = {}
-    for word in words.split("|"):
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        alts = []
-        end = "" in node
-        for ch in sorted(k for k in node if k):
-            piece = "[ ]" if ch == " " else re.escape(ch)
-            alts.append(piece + emit(node[ch]))
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
-        return body + "?" if end else body
-
-    firsts = sorted({w[0].lower() for w in tree} | {w[0].upper() for w in tree})
-    return rf"(?:\b(?=[{''.join(firsts)}])" + emit(tree) + ")"
+    """A regex alternation of the ``|``-separated *words* grouped by common prefixes
+    (:func:`trie_alternation`), case-insensitive at its first character and starting at a
+    word boundary."""
+    alternatives = words.split("|")
+    firsts = sorted({w[0].lower() for w in alternatives} | {w[0].upper() for w in alternatives})
+    return rf"(?:\b(?=[{''.join(firsts)}])" + trie_alternation(alternatives) + ")"
 
 
 def _start_words(*alternations: str) -> tuple[str, ...]:
@@ -449,33 +242,6 @@ _FAMILY = (
     r"|granddaughter|grandmother|grandfather|grandma|grandpa|granny|fiancée?|boyfriend"
     r"|girlfriend|niece|nephew|aunt|uncle|cousin|neighbou?r|flatmate|roommate|housemate"
     r"|stepson|stepdaughter|mother-in-law|father-in-law|assistant|landlord|landlady|carer)"
-)
-# second words that make "Given Word" a product, a place or a company rather than a person
-_NOT_SURNAME = _words(
-    """Grey Gray Jane Janes Jar Jars Collins Daniel's Daniels Ruth Joe Sue Bakery Cafe Café
-    Pizza Burger Kitchen Salon Spa Hotel Inn Motel Pub Bar Grill Diner Tea Coffee Cake Pie
-    Cookies Candy Chocolate Shoes Boots Jeans Dress Shirt Bag Collection Edition Series Model
-    Pro Plus Max Mini Lite Air Edition Box Kit Set Pack Bundle Card Gift Voucher County City
-    Town Valley Island Bay Beach Lake River Mountain Airport Station Hospital Clinic School
-    College University Academy Church Cathedral Museum Library Theatre Theater Arena Stadium
-    Mall Plaza Square Tower Building Bridge Gardens Park Hall House Court Castle Estate Motor
-    Motors Controls Industries Holdings Partners Associates Bros Brothers Capital Financial
-    Insurance Pharma Foods Media Records Publishing Press Airlines Airways Energy Foundation
-    Institute Trust Fund Group Labs Software Systems Games Studios Pictures Productions"""
-)
-# brands and companies named after people: not a person without a cue
-_COLLOCATIONS = frozenset(
-    tuple(pair.split("+"))
-    for pair in _words(
-        """Earl+Grey Mary+Jane Mary+Janes Morgan+Stanley Harley+Davidson Tommy+Hilfiger
-    Calvin+Klein Ralph+Lauren Michael+Kors Kate+Spade Tory+Burch Hugo+Boss Marc+Jacobs
-    Ted+Baker Kenneth+Cole Steve+Madden Vera+Wang Estee+Lauder Jack+Daniels Jack+Daniel's
-    Johnnie+Walker Jim+Beam Ben+Sherman Dr+Martens Doc+Martens Laura+Ashley Ray+Ban Jo+Malone
-    Charlotte+Tilbury Victoria+Beckham Karl+Lagerfeld Tom+Ford Betty+Crocker
-    Aunt+Jemima Sara+Lee Marie+Callender Mrs+Fields Baby+Ruth Tim+Hortons Bloody+Mary
-    Tom+Collins Sloppy+Joe Jimmy+Choo Stella+McCartney Alexander+McQueen Kurt+Geiger
-    Ted+Lasso Peppa+Pig Thomas+Tank Hello+Kitty Apple+Pay Google+Pay Amazon+Prime"""
-    )
 )
 _STREET_SUFFIX_RE = lazy_re(
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
@@ -801,7 +567,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             value = word.group()
             if (
                 is_romaji(value)
-                and value.capitalize() not in _NEVER_ALONE
+                and value.capitalize() not in _never_alone()
                 and not is_non_surname_word(value.capitalize())
             ):
                 out.append(RawMatch("PERSON", word.start(), word.end(), 0.85, self.rec_name))
@@ -829,9 +595,9 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         if m is None or not prev or prev[-1] not in ",.!":
             return []
         word = m.group("pii")
-        if word.capitalize() in _NEVER_ALONE or word.capitalize() in _LABEL_WORDS:
+        if word.capitalize() in _never_alone() or word.capitalize() in _LABEL_WORDS:
             return []
-        if is_given_name(word) and word.lower() not in _LOWER_STOP:
+        if is_given_name(word) and word.lower() not in _lower_stop():
             score = 0.8
         elif word[0].isupper() and prev[-1] == "," and len(prev) <= 40 and len(word) >= 3:
             score = 0.75
@@ -854,7 +620,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         for m in _CAP_WORD_RE.finditer(text):
             word = m.group()
             plain = word in names
-            if (not plain and word not in ambiguous) or word in _NEVER_ALONE:
+            if (not plain and word not in ambiguous) or word in _never_alone():
                 continue
             start, end = m.span()
             if start and _LETTER_RE.match(text, start - 1):
@@ -866,12 +632,12 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             if surname is not None:
                 tokens = _TOKEN_RE.findall(text, start, surname.end())
                 if (
-                    not any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens)
+                    not any(t in _stop_and_business() for t in tokens)
                     and not (
                         tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(text, surname.end())
                     )
                     and _plausible_surname(tokens[1:])
-                    and (tokens[0], tokens[-1]) not in _COLLOCATIONS
+                    and (tokens[0], tokens[-1]) not in _brand_names()
                     # Chelsea Carroll, not Chelsea Harbour: a word-like name needs a surname
                     and (plain or is_surname(tokens[-1]))
                 ):
@@ -882,7 +648,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 if word in _MONTH_NAMES and _DAY_AFTER_RE.match(text, end):
                     continue
                 mid = (
-                    word.lower() not in _LOWER_STOP
+                    word.lower() not in _lower_stop()
                     and _MID_AFTER_RE.match(text, end) is not None
                     and _mid_sentence(text, start, end)
                 )
@@ -900,7 +666,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         if "name" in ctx.lower:
             for m in _NAME_QUESTION_RE.finditer(text):
                 tokens = _TOKEN_RE.findall(m.group("pii"))
-                if tokens and not any(t in _NEVER_ALONE or t in _LABEL_WORDS for t in tokens):
+                if tokens and not any(t in _never_alone() or t in _LABEL_WORDS for t in tokens):
                     out.append(RawMatch("PERSON", *m.span("pii"), 0.8, self.rec_name))
         matches: list[re.Match[str]] = []
         if "?" in text or "!" in text:
@@ -910,7 +676,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         for m in matches:
             start, end = m.span("pii")
             word = m.group("pii")
-            if word in given_names() and word not in _NEVER_ALONE and not is_place_or_word(word):
+            if word in given_names() and word not in _never_alone() and not is_place_or_word(word):
                 out.append(RawMatch("PERSON", start, end, 0.75, self.rec_name))
         return out
 
@@ -929,13 +695,13 @@ class EnPersonRecognizer(GuardPatternRecognizer):
                 first in _all_given_names()
                 or not _foreign_surname(last)
                 or _not_a_name_word(first)
-                or (first, last) in _COLLOCATIONS
+                or (first, last) in _brand_names()
                 or _shop_after(text, m.end("first"))
             ):
                 continue
             nxt = _CAP_AFTER_RE.match(text, end)
             if nxt is not None and (
-                nxt.group(1) in BUSINESS_WORDS or is_non_surname_word(nxt.group(1))
+                nxt.group(1) in business_words() or is_non_surname_word(nxt.group(1))
             ):
                 continue
             score = 0.55
@@ -965,7 +731,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             if start and _LETTER_RE.match(text, start - 1):
                 continue
             if (
-                name in _NEVER_ALONE
+                name in _never_alone()
                 or name in _LABEL_WORDS
                 or not (is_surname(name) or is_given_name(name))
             ):
@@ -982,7 +748,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             for item in _ITEM_RE.finditer(m.group("list")):
                 value = item.group("name")
                 tokens = _TOKEN_RE.findall(value)
-                if any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
+                if any(t in _stop_and_business() for t in tokens):
                     continue
                 if len(tokens) == 1 and tokens[0].capitalize() in _LABEL_WORDS:
                     continue
@@ -996,7 +762,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         out = []
         for m in line_matches(_ABOVE_TITLE_RE, ctx):
             tokens = _TOKEN_RE.findall(m.group("pii"))
-            if any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
+            if any(t in _stop_and_business() for t in tokens):
                 continue
             if _plausible_surname(tokens[1:]):
                 out.append(RawMatch("PERSON", m.start("pii"), m.end("pii"), 0.8, self.rec_name))
@@ -1006,7 +772,7 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
     ) -> bool:
         tokens = _TOKEN_RE.findall(_INITIAL_RE.sub("", value)) or _TOKEN_RE.findall(value)
-        if not tokens or any(t in STOP_WORDS or t in BUSINESS_WORDS for t in tokens):
+        if not tokens or any(t in _stop_and_business() for t in tokens):
             return False
         if tokens[0] in _LABEL_WORDS and len(tokens) == 1:
             return False
@@ -1016,12 +782,12 @@ class EnPersonRecognizer(GuardPatternRecognizer):
         value_end = start + len(value)
         if name == "romaji_honorific":
             # "Tanaka-san": the word must read as romanised Japanese, not "Amazon-san"
-            return is_romaji(value) and value.capitalize() not in _NOT_SURNAME
+            return is_romaji(value) and value.capitalize() not in _not_surnames()
         if tokens[-1] in _MONTH_NAMES and _DAY_AFTER_RE.match(text, value_end):
             return False  # "Customer: April 25, 1978" is a date
         # a name that is also a word ("Will", "Bill", "Summer") needs a context that leaves no
         # doubt: a strong pattern, or an introduction/"… here" that the name ends
-        word_like = tokens[0] in AMBIGUOUS_WORDS and (
+        word_like = tokens[0] in wordlike_given_names() and (
             len(tokens) == 1 or not is_surname(tokens[-1])
         )
         cleared = pattern.strong or _introduces(name, tokens, match, value_end)
@@ -1033,11 +799,11 @@ class EnPersonRecognizer(GuardPatternRecognizer):
             return is_given_name(words[0]) or is_surname(words[-1]) or _romaji_full_name(tokens)
         if value.islower():
             # "hi kofi", "thanks, mia", "jenna:": lower-case names only when known
-            return given and tokens[0] not in _LOWER_STOP and name != "title"
+            return given and tokens[0] not in _lower_stop() and name != "title"
         if pattern.known_only:
             if name in ("signature", "last_line"):
                 return (given or is_surname(tokens[-1])) and _plausible_surname(tokens[1:])
-            return given and (cleared or all(t.lower() not in _LOWER_STOP for t in tokens))
+            return given and (cleared or all(t.lower() not in _lower_stop() for t in tokens))
         if text.startswith((" &", "&", " and Co", " & Co"), value_end):
             return False  # "Maple & Co."
         if name == "spoke_with":
@@ -1096,20 +862,6 @@ _ABOVE_TITLE_RE = lazy_re(
 _SPEECH_LABEL_RE = lazy_re(
     r"^(?i:agent|caller|customer|client|guest|driver|courier|technician|buyer|cust|cx|rep)[ ]?:"
 )
-# lower-case words that are never a name in the lower-case patterns ("customer: will do")
-_LOWER_STOP = _words(
-    """will do can may june april august mark bill rose sue grant hope joy art the a an and
-    ok okay yes no hi hey hello thanks thank please sorry sure"""
-)
-# speaker-label words that are not speakers ("Note:", "Subject:")
-_NOT_SPEAKER = _words(
-    """Note Notes Subject Re Fwd Fw Date Time Status Priority Type Tags Tag Update Updated Reply
-    Summary Issue Problem Question Answer Details Description Result Reason Action Tip Warning
-    Error Warning Info Address Phone Email Mobile Tel Fax Order Total Item Items Product Price
-    Qty Quantity Size Colour Color Delivery Shipping Tracking Ref Invoice Internal Private Public
-    Attachment Attachments Link Url Website Channel Source Via Sent Received Created Closed
-    Open Pending Solved Resolved Group Brand Form Organization Organisation Company"""
-)
 
 
 _CAP_WORD_RE = lazy_re(_WORD)
@@ -1118,8 +870,6 @@ _AFTER_LABEL_RE = lazy_re(r":[ ]*\Z")
 _LETTER_RE = lazy_re(_NOT_LETTER)
 _SURNAME_AHEAD_RE = lazy_re(rf"(?:[ ][A-Z]\.?)?[ ]{_SURNAME}")
 _MID_AFTER_RE = lazy_re(r"[ ]+[a-z]|[ ]*[,.!?;:)]|[ ]*$|'s\b", re.MULTILINE)
-# given names that are never a person without a cue (words, months, titles)
-_NEVER_ALONE = STOP_WORDS | BUSINESS_WORDS | AMBIGUOUS_WORDS
 _PREV_WORD_RE = lazy_re(r"([A-Za-z']+)[ ]\Z")
 _POSSESSIVE_RE = lazy_re(r"'s[ ][a-z]")
 _AT_PERSON_RE = lazy_re(
@@ -1127,20 +877,6 @@ _AT_PERSON_RE = lazy_re(
     r"|nodded)[ ]at[ ]\Z"
 )
 _NEXT_WORD_RE = lazy_re(r"[ ]([a-z]+)")
-# words around a capitalised given name that say a person is meant: "spoke to Kofi",
-# "Priyanka said", "ask Mia"
-_PERSON_BEFORE = _words(
-    """to with and asked told called emailed messaged contacted ask tell thank thanked ping
-    pinged informed inform cc cc'd colleague per spoke talked chatted by for is named
-    says said met meet visited married dated hired given gave give told let"""
-)
-_PERSON_AFTER = _words(
-    """said says told asked mentioned replied wrote called emailed confirmed promised explained
-    suggested agreed sent helped answered responded offered advised noted insisted is was has
-    had will would can could did does just also already still never from shouted spent lives
-    lived works worked went came left arrived bought ordered paid wants wanted needs needed
-    thinks thought knows knew got gave took made tried were are"""
-)
 
 
 # a capitalised word, maybe a middle initial, and a second capitalised word
@@ -1215,17 +951,16 @@ def firm_name_spans(ctx: ScanContext) -> list[tuple[int, int]]:
 def _foreign_surname(token: str) -> bool:
     """A known family name that is not also a common English word or a place (``Brown``,
     ``Hall``, ``Park`` and ``Bell`` are words too; the lists keep only names)."""
-    return is_surname(token) and not _not_a_name_word(token) and token not in _WORDLIKE_SURNAMES
+    return is_surname(token) and not _not_a_name_word(token) and token not in _wordlike_surnames()
 
 
 def _not_a_name_word(token: str) -> bool:
     """A capitalised word that is never the first word of a person's name here."""
     return (
-        token in STOP_WORDS
-        or token in BUSINESS_WORDS
-        or token in _NOT_SURNAME
+        token in _stop_and_business()
+        or token in _not_surnames()
         or token in _LABEL_WORDS
-        or token in _NOT_SPEAKER
+        or token in _not_speakers()
         or is_place_or_word(token)
         or _STREET_SUFFIX_RE.match(token) is not None
     )
@@ -1237,48 +972,20 @@ def _is_country(token: str) -> bool:
 
 def is_place_or_word(token: str) -> bool:
     """A known place name (``Paris``, ``Texas``) or a capitalised common word of support text."""
-    return token in english_places() or token in _COMMON_CAPITALISED
-
-
-# family names that are common English words: a pair with one is a person only with a cue
-_WORDLIKE_SURNAMES = _words(
-    """Bell Brown White Black Green Gray Grey King Young Long Hall Wood Woods Stone Hill Hills
-    Price Rose Lane Park Ford Bush Banks Fox Page Rich Best Little Small Short Strong Sharp
-    Love Hope Joy Moon Star Day Sun Snow Frost Rain Storm Winter Summer Spring Field Fields
-    Marsh Lake Ocean Bay Beach Brook Brooks River Rivers Bridge Bridges Gate Gates Wall Walls
-    Street Mill Mills Cross Church Chapel Temple Castle Tower Bank Banks Money Cash Card Post
-    Mail Box Case Head Hand Foot Arm Bone Blood Heart Bird Wolf Bear Lamb Swan Crow Hawk Fish
-    Rice Salt Pepper Sugar Honey Bread Cook Baker Butler Carter Porter Mason Turner Taylor
-    Walker Smith Miller Hunter Fisher Farmer Parker Gardner Glass Steel Iron Gold Silver Penny
-    Pound Dollar Sterling Noble Able Wise Good Goodman Major Power Powers Rock Sand Wells Hay
-    Case Lord Bishop Pope Dean Friend Guest Prime Express Service Charge Support Order Mobile
-    Plus Smart Cloud Net Cart Sale Sales Shop Wine Beer Ale Tea Coffee Tan Chan Lee"""
-)
-# capitalised words of support text that the name lists also hold (a surname or given name)
-_COMMON_CAPITALISED = _words(
-    """Dear Thanks Hello Order Invoice Refund Return Delivery Shipping Customer Account Payment
-    Card Bank Transfer Total Price Discount Coupon Code Tracking Parcel Package Item Product
-    Size Colour Color Model Brand Store Shop Online Email Phone Address Street Road City Town
-    County State Country Zip Postcode Support Service Team Manager Agent Help Desk Monday
-    Tuesday Wednesday Thursday Friday Saturday Sunday January February March July September
-    October November December Christmas Easter Black Cyber Prime Premium Gold Silver Platinum
-    Standard Express Priority Next Same Free Best Great Good New Old Big Small North South East
-    West Central Upper Lower Main High Grand Royal National International Global United General
-    First Second Third Last Final Early Late Happy Merry Kind Warm Please Sorry Yes Hi Hey"""
-)
+    return token in english_places() or token in _common_capitalised()
 
 
 def _mid_sentence(text: str, start: int, end: int) -> bool:
     """A given name after a word that points to a person, or before a verb of speech."""
     prev = _PREV_WORD_RE.search(text, max(0, start - 20), start)
-    if prev is not None and prev.group(1) in _PERSON_BEFORE:
+    if prev is not None and prev.group(1) in _person_before():
         return True
     if _AT_PERSON_RE.search(text, max(0, start - 24), start):
         return True  # "shouted at Gary", "waved at Mia"
     if _POSSESSIVE_RE.match(text, end):
         return True  # "Matej's address", "Sarah's order"
     nxt = _NEXT_WORD_RE.match(text, end)
-    return nxt is not None and nxt.group(1) in _PERSON_AFTER
+    return nxt is not None and nxt.group(1) in _person_after()
 
 
 # what may follow a name that ends its clause: punctuation, a line end, a bracket
@@ -1322,17 +1029,14 @@ def _romaji_full_name(tokens: list[str]) -> bool:
 
 
 # a Japanese honorific after a romanised name, and the name before it
-_ROMAJI_HONORIFIC_RE = lazy_re(r"(?:-(?i:san|sama|kun|chan|sensei|dono)|[ ](?:san|sama|sensei))\b")
+# (after a space only the unmistakable ones: "suzuki san", not "Ken chan")
+_SPACED_HONORIFICS = ("san", "sama", "sensei")
+_ROMAJI_HONORIFIC_RE = lazy_re(
+    rf"(?:-(?i:{'|'.join(ROMAJI_HONORIFICS)})|[ ](?:{'|'.join(_SPACED_HONORIFICS)}))\b"
+)
 _HONORIFIC_STARTS = (
-    "-san",
-    "-sama",
-    "-kun",
-    "-chan",
-    "-sensei",
-    "-dono",
-    " san",
-    " sama",
-    " sensei",
+    *(f"-{h}" for h in ROMAJI_HONORIFICS),
+    *(f" {h}" for h in _SPACED_HONORIFICS),
 )
 _WORD_BEFORE_RE = lazy_re(r"(?<![A-Za-z])(?:[A-Z][a-z]+|[A-Z]{2,}|[a-z]{3,})\Z")
 # a bare name on a line of its own; lines after a closing name that carry only contact details
@@ -1350,7 +1054,7 @@ def _skippable_last_line(line: str) -> bool:
 
 def _accept_speaker(tokens: list[str], given: bool, match: re.Match[str]) -> bool:
     """``Agent Kofi:`` (a role word before the name), or ``Priyanka:`` (a known given name)."""
-    if any(t in _NOT_SPEAKER for t in tokens):
+    if any(t in _not_speakers() for t in tokens):
         return False
     if match.group("role"):
         return True
@@ -1366,8 +1070,8 @@ def _shop_after(text: str, end: int) -> bool:
     ``Lily Rose Florist``, ``Harper Electronics``."""
     nxt = _SHOP_AFTER_RE.match(text, end)
     return nxt is not None and (
-        nxt.group(1) in BUSINESS_WORDS
-        or nxt.group(1) in _NOT_SURNAME
+        nxt.group(1) in business_words()
+        or nxt.group(1) in _not_surnames()
         or _STREET_SUFFIX_RE.match(nxt.group(1)) is not None
     )
 
@@ -1375,13 +1079,13 @@ def _shop_after(text: str, end: int) -> bool:
 def is_non_surname_word(token: str) -> bool:
     """A capitalised word that makes a preceding given name a product, place or company
     (``Grey``, ``Bakery``, ``Street``)."""
-    return token in _NOT_SURNAME or _STREET_SUFFIX_RE.match(token) is not None
+    return token in _not_surnames() or _STREET_SUFFIX_RE.match(token) is not None
 
 
 def _plausible_surname(rest: list[str]) -> bool:
     """The words after a given name look like a family name, not a product, place or shop."""
     for token in rest:
-        if token in _NOT_SURNAME or token in STOP_WORDS or token in BUSINESS_WORDS:
+        if token in _not_surnames() or token in _stop_and_business():
             return False
         if _STREET_SUFFIX_RE.match(token):
             return False

@@ -20,16 +20,26 @@ organisational suffix (``梅田支店``) are rejected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import cache
-from importlib import resources
+from collections.abc import Callable, Iterable
+from functools import cache, cached_property
 from typing import ClassVar
 
 from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
-from ..lexicon import HONORIFICS, is_common_word, is_romaji, kata_to_hira
+from ..lexicon import (
+    FORMAL_HONORIFICS,
+    HONORIFICS,
+    business_words,
+    honorifics_re,
+    is_common_word,
+    is_romaji,
+    kata_to_hira,
+    load_words,
+    stop_words,
+)
 from ._base import (
+    GuardPattern,
     GuardRecognizer,
     RawMatch,
     ScanContext,
@@ -37,7 +47,7 @@ from ._base import (
     matches_at,
     word_starts,
 )
-from .person_en import BUSINESS_WORDS, STOP_WORDS, is_given_name, is_surname
+from .person_en import is_given_name, is_surname
 
 __all__ = ["JaPersonRecognizer", "in_organisation", "is_place_here", "kana_name_ends"]
 
@@ -74,7 +84,8 @@ _FAMILY_WORDS = (
     r"(?:弟|妹|兄|姉|息子|娘|妻|夫|主人|母|父|祖母|祖父|孫|子ども|子供|長男|長女|次男|次女|三男"
     r"|三女|友人|友達|彼氏|彼女|嫁|旦那|家内|甥|姪|いとこ|従兄弟|従姉妹)"
 )
-_HONORIFIC_AHEAD = r"(?=[ ]?(?:様|さま|さん|殿|氏(?![名])))"
+# a formal honorific ahead (氏名 is "full name", not 氏)
+_HONORIFIC_AHEAD = rf"(?=[ ]?(?!氏名){honorifics_re(FORMAL_HONORIFICS)})"
 
 # Words of shop, company and role names: not people even before さん or と申します.
 _BUSINESS_RE = lazy_re(
@@ -83,7 +94,15 @@ _BUSINESS_RE = lazy_re(
     r"|店|商店|会社|銀行|支店|本店|担当|担当者|係|窓口|事業部|営業部|課|家電|事務所|病院|大学|協会|運輸"
     r"|急便|郵便|物流|電気|電機|工業|商事)$"
 )
-_NOT_PERSON_SINGLE = frozenset("神王奥皆客仏姫坊殿中上下前今大新")
+
+
+@cache
+def _not_person_single() -> frozenset[str]:
+    """Single kanji that are words before an honorific (神様, 皆様, お客様), not surnames
+    (``gdprguard/data/ja_not_person_kanji.txt``)."""
+    return load_words("ja_not_person_kanji.txt")
+
+
 # A "name" directly followed by one of these is a place, an organisation or a product
 # (梅田支店, 森駅, 山本工務店, 田中製作所, 佐藤物産, リカちゃん人形).
 _ORG_SUFFIX_RE = lazy_re(
@@ -107,143 +126,288 @@ _CLOSING_RE = lazy_re(
 )
 _CONTACT_LINE_RE = lazy_re(r"[ ]*(?:TEL|Tel|tel|電話|携帯|E-?mail|Mail|メール|〒|FAX|Fax)")
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str], float, tuple[str, ...]], ...] = (
-    (  # 松本と申します, イトウソウタロウと申します, アベ レイと申します
+
+class NamePattern(GuardPattern):
+    """A context pattern of Japanese names: a :class:`GuardPattern` that also says where its
+    matches can start and which check a matched value must pass.
+
+    ``starts_after``: characters right after which every match starts (its regex begins with a
+    look-behind on exactly these); with ``line_start`` too, a match may also start at a line
+    start. Trying the regex only there gives the same matches as scanning the whole text.
+    ``check(ctx, start, end)``: the value ``ctx.text[start:end]`` is a person's name in this
+    context (shop, company and place names are ruled out before for every pattern).
+    ``flags``: the regex flags (``re.MULTILINE`` for the patterns anchored at line ends).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        regex: str,
+        score: float,
+        *,
+        needles: tuple[str, ...],
+        check: Callable[[ScanContext, int, int], bool],
+        flags: int = 0,
+        line_start: bool = False,
+        starts_after: tuple[str, ...] = (),
+    ):
+        super().__init__(name, regex, score, needles=needles, line_start=line_start)
+        self.check = check
+        self.flags = flags
+        self.starts_after = starts_after
+
+    @cached_property
+    def rx(self) -> re.Pattern[str]:
+        """The compiled regex (compiled on first use)."""
+        return re.compile(self.regex, self.flags)
+
+    def candidates(self, ctx: ScanContext) -> Iterable[re.Match[str]]:
+        """``rx.finditer(ctx.text)``, trying the regex only where a match can start."""
+        rx = self.rx
+        if not self.starts_after:
+            return line_matches(rx, ctx) if self.line_start else rx.finditer(ctx.text)
+        starts = [i + 1 for i in word_starts(ctx.text, self.starts_after)]
+        if self.line_start:
+            starts = sorted({*starts, *ctx.line_starts})
+        return matches_at(rx, ctx, starts)
+
+
+# -- what a context pattern's value must be ---------------------------------------------------
+
+
+def _check_any(ctx: ScanContext, start: int, end: int) -> bool:
+    """The context leaves no doubt (``氏名：``, ``オペレーター（森）``, a name closing a post)."""
+    return True
+
+
+def _dotted(ctx: ScanContext, start: int, end: int) -> bool:
+    """グエン・ヴァン・ナム: a foreign name in a context that names a person."""
+    return "・" in ctx.text[start:end]
+
+
+def _listed_name(value: str, *, kana_given: bool = False, otherwise: bool = True) -> bool:
+    """A kanji surname the dictionary knows as a name in some reading (``林``, not ``神``); a
+    lone hiragana word only when *kana_given* and it is a known given name (``ゆかり``, not
+    ``みな``); anything else (katakana, a spaced name) is *otherwise*."""
+    first = value.split(" ", 1)[0]
+    spaced = " " in value
+    if _KANJI_ONLY_RE.fullmatch(first):
+        if not is_name_word(first):
+            return False
+        return spaced or len(first) > 1 or first not in _not_person_single()
+    if not spaced and _HIRA_ONLY_RE.fullmatch(first):
+        return kana_given and is_kana_given(first)
+    return otherwise
+
+
+def _check_name(ctx: ScanContext, start: int, end: int) -> bool:
+    """After a self-introduction or a role (``松本と申します``, ``担当の松本です``)."""
+    return _dotted(ctx, start, end) or _listed_name(ctx.text[start:end])
+
+
+def _check_desu(ctx: ScanContext, start: int, end: int) -> bool:
+    """``山田でございます``: a kanji name only (no other word ends a sentence in です)."""
+    return _dotted(ctx, start, end) or _listed_name(ctx.text[start:end], otherwise=False)
+
+
+def _check_honorific(ctx: ScanContext, start: int, end: int) -> bool:
+    """Before 様/さん: not お客様 or ご担当者様; a hiragana word only as a known given name."""
+    if _dotted(ctx, start, end):
+        return True
+    if start > 0 and ctx.text[start - 1] in "おご":
+        return False
+    return _listed_name(ctx.text[start:end], kana_given=True)
+
+
+def _check_staff(ctx: ScanContext, start: int, end: int) -> bool:
+    """A staff label's or ``名前は``'s value (see :func:`_staff_name`)."""
+    return _dotted(ctx, start, end) or _staff_name(ctx.text[start:end])
+
+
+def _check_tanto(ctx: ScanContext, start: int, end: int) -> bool:
+    """``担当ヤマダ``: a name the dictionary or the kana list knows."""
+    return _dotted(ctx, start, end) or _known_single_name(ctx.text[start:end])
+
+
+def _check_maiden(ctx: ScanContext, start: int, end: int) -> bool:
+    """``旧姓中山``, ``旧姓 Sato``: a known name, or a romanised one that is no brand."""
+    value = ctx.text[start:end]
+    if value.isascii():
+        return _latin_name(value)
+    return _dotted(ctx, start, end) or _known_single_name(value)
+
+
+def _check_kana_handle(ctx: ScanContext, start: int, end: int) -> bool:
+    """``はるか：``: a chat handle in hiragana that is a given name."""
+    return is_kana_given(ctx.text[start:end])
+
+
+def _check_caps_romaji(ctx: ScanContext, start: int, end: int) -> bool:
+    """``TARO YAMADA`` (see :func:`_caps_romaji_name`)."""
+    return _caps_romaji_name(ctx.text[start:end])
+
+
+def _check_latin_or_any(ctx: ScanContext, start: int, end: int) -> bool:
+    """Before an honorific: a romanised name that is no shop or brand, or any other name."""
+    value = ctx.text[start:end]
+    return _latin_name(value) if value.isascii() else True
+
+
+def _check_latin_or_name(ctx: ScanContext, start: int, end: int) -> bool:
+    """After 名義/氏名: a romanised name that is no shop or brand, or a listed name."""
+    value = ctx.text[start:end]
+    if value.isascii():
+        return _latin_name(value)
+    return _check_name(ctx, start, end)
+
+
+def _check_own_line(ctx: ScanContext, start: int, end: int) -> bool:
+    """A name alone on its line after a closing formula or before a contact line."""
+    return _own_line_context(ctx, start, end) and _check_name(ctx, start, end)
+
+
+_PATTERNS: tuple[NamePattern, ...] = (
+    NamePattern(  # 松本と申します, イトウソウタロウと申します, アベ レイと申します
         "introduction",
-        lazy_re(
-            rf"(?P<pii>{_KATA_DOTTED}|{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))"
-        ),
+        rf"(?P<pii>{_KATA_DOTTED}|{_NAME})(?=[ ]?(?:と申し|ともうし|といいます|と言います))",
         0.85,
-        ("と申し", "ともうし", "といいます", "と言います"),
+        needles=("と申し", "ともうし", "といいます", "と言います"),
+        check=_check_name,
     ),
-    (  # 担当の松本です, さくらオンラインショップの山田でございます, センター、森です
+    NamePattern(  # 担当の松本です, さくらオンラインショップの山田でございます, センター、森です
         "role_desu",
-        lazy_re(
-            rf"{_ROLE}(?:の|、)[ ]?(?P<pii>{_KATA_DOTTED}|[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
-            r"(?=でございます|です|が(?:担当|確認|承り))"
-        ),
+        rf"{_ROLE}(?:の|、)[ ]?(?P<pii>{_KATA_DOTTED}|[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})"
+        r"(?=でございます|です|が(?:担当|確認|承り))",
         0.85,
-        ("です", "でございます", "が"),
+        needles=("です", "でございます", "が"),
+        check=_check_name,
     ),
-    (  # お世話になっております。林です。 (self-identification after an opening formula)
+    NamePattern(  # お世話になっております。林です。 (self-identification after an opening formula)
         "greeting_desu",
-        lazy_re(
-            r"(?:お世話になっております|お世話になります|お疲れ様です|こんにちは|はじめまして)"
-            rf"[。、]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})(?=です|でございます)"
-        ),
+        r"(?:お世話になっております|お世話になります|お疲れ様です|こんにちは|はじめまして)"
+        rf"[。、]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}})(?=です|でございます)",
         0.85,
-        ("です",),
+        needles=("です",),
+        check=_check_name,
     ),
-    (  # 山田でございます / 、佐藤 あすかです
+    NamePattern(  # 山田でございます / 、佐藤 あすかです
         "desu",
-        lazy_re(
-            rf"(?:^|(?<=[。、：:\n]))[ ]?(?P<pii>[{_KANJI}]{{2,4}}|[{_KANJI}]{{1,4}}[ ]{_GIVEN})"
-            r"(?=でございます|です[。\n]|です$)",
-            re.MULTILINE,
-        ),
+        rf"(?:^|(?<=[。、：:\n]))[ ]?(?P<pii>[{_KANJI}]{{2,4}}|[{_KANJI}]{{1,4}}[ ]{_GIVEN})"
+        r"(?=でございます|です[。\n]|です$)",
         0.8,
-        ("です",),
+        needles=("です",),
+        flags=re.MULTILINE,
+        line_start=True,
+        starts_after=("。", "、", "：", ":"),
+        check=_check_desu,
     ),
-    (  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん, グエン・ヴァン・ナム様
+    NamePattern(  # 林様, 松本様ですね, やまだ たろう 様, カトウ ナナミさん, グエン・ヴァン・ナム様
         "honorific",
-        lazy_re(rf"(?P<pii>{_KATA_DOTTED}|{_NAME}){_HONORIFIC_AHEAD}"),
+        rf"(?P<pii>{_KATA_DOTTED}|{_NAME}){_HONORIFIC_AHEAD}",
         0.85,
-        ("様", "さま", "さん", "殿", "氏"),
+        needles=FORMAL_HONORIFICS,
+        check=_check_honorific,
     ),
-    (  # オペレーター（森）：
+    NamePattern(  # オペレーター（森）：
         "role_paren",
-        lazy_re(
-            rf"(?:オペレーター|担当者?|スタッフ|係員?|店員|Agent|agent)[(](?P<pii>{_NAME}|{_LATIN})[)]"
-        ),
+        rf"(?:オペレーター|担当者?|スタッフ|係員?|店員|Agent|agent)[(](?P<pii>{_NAME}|{_LATIN})[)]",
         0.85,
-        ("(",),
+        needles=("(",),
+        check=_check_any,
     ),
-    (  # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 名前：マリア・ガルシア
+    # 氏名：田中 花子, 名義人：Ryohei Kato, フリガナ：アベ アツシ, 名前：マリア・ガルシア
+    NamePattern(
         "label",
-        lazy_re(
-            r"(?:氏名|お名前|名前|名義人|口座名義|名義|ご契約者|契約者|ご依頼主|依頼主|受取人"
-            r"|お届け先氏名|フリガナ|ふりがな|カナ)[ ]?[:：][ ]?"
-            rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)"
-        ),
+        r"(?:氏名|お名前|名前|名義人|口座名義|名義|ご契約者|契約者|ご依頼主|依頼主|受取人"
+        r"|お届け先氏名|フリガナ|ふりがな|カナ)[ ]?[:：][ ]?"
+        rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)",
         0.85,
-        (":", "："),
+        needles=(":", "："),
+        check=_check_any,
     ),
-    (  # 名前はジョン・スミスです, お名前は田中 花子様
+    NamePattern(  # 名前はジョン・スミスです, お名前は田中 花子様
         "named",
-        lazy_re(
-            rf"(?:お名前|名前|氏名|名義)(?:は|が)[ ]?(?P<pii>{_KATA_DOTTED}|{_LABEL_PART}"
-            rf"(?:[ ]{_LABEL_PART})?)(?=です|でございます|と申し|[ ]?(?:様|さん)|[。、\n]|$)",
-            re.MULTILINE,
-        ),
+        rf"(?:お名前|名前|氏名|名義)(?:は|が)[ ]?(?P<pii>{_KATA_DOTTED}|{_LABEL_PART}"
+        rf"(?:[ ]{_LABEL_PART})?)(?=です|でございます|と申し|[ ]?(?:様|さん)|[。、\n]|$)",
         0.85,
-        ("名前", "氏名", "名義"),
+        needles=("名前", "氏名", "名義"),
+        flags=re.MULTILINE,
+        check=_check_staff,
     ),
-    (  # 担当：林, 差出人：佐藤 花子 — not 担当：確認いたしました
+    NamePattern(  # 担当：林, 差出人：佐藤 花子 — not 担当：確認いたしました
         "staff_label",
-        lazy_re(
-            r"(?:担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
-            rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)"
-        ),
+        r"(?:担当者|担当|差出人|送り主|送信者)[ ]?[:：][ ]?"
+        rf"(?P<pii>{_LATIN}|{_KATA_DOTTED}|{_LABEL_PART}(?:[ ]{_LABEL_PART})?)",
         0.85,
-        (":", "："),
+        needles=(":", "："),
+        check=_check_staff,
     ),
-    (  # はるか：注文した商品が届きません (a chat handle in hiragana at a line start)
+    NamePattern(  # はるか：注文した商品が届きません (a chat handle in hiragana at a line start)
         "kana_handle",
-        lazy_re(rf"^[ ]*(?P<pii>[{_HIRA}]{{2,6}})[ ]?[:：>＞]", re.MULTILINE),
+        rf"^[ ]*(?P<pii>[{_HIRA}]{{2,6}})[ ]?[:：>＞]",
         0.8,
-        (":", "：", ">", "＞"),
+        needles=(":", "：", ">", "＞"),
+        flags=re.MULTILINE,
+        line_start=True,
+        check=_check_kana_handle,
     ),
-    (  # TARO YAMADA (a romanised name in capitals, as on a card)
+    NamePattern(  # TARO YAMADA (a romanised name in capitals, as on a card)
         "latin_caps",
-        lazy_re(r"(?<![A-Za-z])(?P<pii>[A-Z]{2,}[ ][A-Z]{2,})(?![A-Za-z])"),
+        r"(?<![A-Za-z])(?P<pii>[A-Z]{2,}[ ][A-Z]{2,})(?![A-Za-z])",
         0.8,
-        (" ",),
+        needles=(" ",),
+        check=_check_caps_romaji,
     ),
-    (  # 担当のEmily Clarkeさん, Ryohei Kato様, Chen様, Sato さん, Kim(お客様)
+    NamePattern(  # 担当のEmily Clarkeさん, Ryohei Kato様, Chen様, Sato さん, Kim(お客様)
         "latin_honorific",
-        lazy_re(
-            rf"(?P<pii>{_LATIN_ANY})(?=[ ]?(?:様|さま|さん|殿|氏|くん|ちゃん|と申し"
-            r"|\((?:お客様|顧客|担当|担当者|オペレーター|スタッフ|店員|本人|ご本人)\)))"
-        ),
+        rf"(?P<pii>{_LATIN_ANY})(?=[ ]?(?:様|さま|さん|殿|氏|くん|ちゃん|と申し"
+        r"|\((?:お客様|顧客|担当|担当者|オペレーター|スタッフ|店員|本人|ご本人)\)))",
         0.85,
-        ("様", "さま", "さん", "殿", "氏", "くん", "ちゃん", "と申し", "("),
+        needles=("様", "さま", "さん", "殿", "氏", "くん", "ちゃん", "と申し", "("),
+        check=_check_latin_or_any,
     ),
-    (  # 名義 TAKESHI OGAWA, 口座名義人 Ryohei Kato, カード名義：HANAKO SATO
+    NamePattern(  # 名義 TAKESHI OGAWA, 口座名義人 Ryohei Kato, カード名義：HANAKO SATO
         "latin_label",
-        lazy_re(
-            r"(?:名義人?|口座名義人?|カード名義人?|氏名|お名前|名前|ご契約者|契約者|受取人|送り主"
-            rf"|差出人)(?:は|が)?[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})"
-        ),
+        r"(?:名義人?|口座名義人?|カード名義人?|氏名|お名前|名前|ご契約者|契約者|受取人|送り主"
+        rf"|差出人)(?:は|が)?[ ]?[:：]?[ ]?(?P<pii>{_LATIN_ANY})",
         0.85,
-        ("名義", "氏名", "名前", "契約者", "受取人", "送り主", "差出人"),
+        needles=("名義", "氏名", "名前", "契約者", "受取人", "送り主", "差出人"),
+        check=_check_latin_or_name,
     ),
-    (  # 担当ヤマダ：, 担当エリカ:, 本日の担当小松です
+    NamePattern(  # 担当ヤマダ：, 担当エリカ:, 本日の担当小松です
         "tanto",
-        lazy_re(
-            rf"担当(?:者)?[ ]?(?P<pii>{_KATA_DOTTED}|[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
-            r"(?=[ ]?(?:[:：]|です|でございます|が|より|から|[ 、。\n)]|$))",
-            re.MULTILINE,
-        ),
+        rf"担当(?:者)?[ ]?(?P<pii>{_KATA_DOTTED}|[{_KATA}]{{2,10}}|[{_KANJI}]{{1,4}})"
+        r"(?=[ ]?(?:[:：]|です|でございます|が|より|から|[ 、。\n)]|$))",
         0.85,
-        ("担当",),
+        needles=("担当",),
+        flags=re.MULTILINE,
+        check=_check_tanto,
     ),
-    (  # (旧姓中山), 旧姓：佐藤
+    NamePattern(  # (旧姓中山), 旧姓：佐藤
         "maiden",
-        lazy_re(rf"旧姓[ ]?[:：]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|{_LATIN_ANY})"),
+        rf"旧姓[ ]?[:：]?[ ]?(?P<pii>[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|{_LATIN_ANY})",
         0.85,
-        ("旧姓",),
+        needles=("旧姓",),
+        check=_check_maiden,
     ),
-    (  # a name alone on its line: kept when a closing formula precedes or a contact line follows
+    # a name alone on its line: kept when a closing formula precedes or a contact line follows
+    NamePattern(
         "own_line",
-        lazy_re(rf"^[ ]*(?P<pii>{_KATA_DOTTED}|{_NAME}|{_LATIN})[ ]*$", re.MULTILINE),
+        rf"^[ ]*(?P<pii>{_KATA_DOTTED}|{_NAME}|{_LATIN})[ ]*$",
         0.85,
-        ("\n",),
+        needles=("\n",),
+        flags=re.MULTILINE,
+        line_start=True,
+        check=_check_own_line,
     ),
-    (  # ...に電話ください。ヨシダ ナナミ  (a two-part name closing a post)
+    NamePattern(  # ...に電話ください。ヨシダ ナナミ  (a two-part name closing a post)
         "trailing_name",
-        lazy_re(rf"(?<=[。！？!?])[ ]?(?P<pii>{_PART}[ ]{_PART})[ ]*$", re.MULTILINE),
+        rf"(?<=[。！？!?])[ ]?(?P<pii>{_PART}[ ]{_PART})[ ]*$",
         0.8,
-        ("。", "！", "？", "!", "?"),
+        needles=("。", "！", "？", "!", "?"),
+        flags=re.MULTILINE,
+        starts_after=("。", "！", "？", "!", "?"),
+        check=_check_any,
     ),
 )
 
@@ -263,6 +427,8 @@ class JaPersonRecognizer(GuardRecognizer):
     GIVEN_ALONE_SCORE = 0.4
     #: a foreign name written in katakana with ``・`` (``ロバート・キャロル``)
     DOTTED_NAME_SCORE = 0.8
+    #: the context patterns (honorifics, self-introductions, labels, sign-off lines, …)
+    PATTERNS: ClassVar[tuple[NamePattern, ...]] = _PATTERNS
 
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
         """Candidates from SudachiPy's name tags and from context patterns, outermost first."""
@@ -351,17 +517,19 @@ class JaPersonRecognizer(GuardRecognizer):
     def _contextual(self, ctx: ScanContext) -> list[tuple[int, int, float]]:
         text = ctx.text
         out: list[tuple[int, int, float]] = []
-        for name, rx, score, needles in _PATTERNS:
-            if not any(n in text for n in needles):
+        for pattern in self.PATTERNS:
+            if not any(n in text for n in pattern.needles):
                 continue
-            for m in _candidates(name, rx, ctx):
+            for m in pattern.candidates(ctx):
                 start, end = m.span("pii")
-                if self._accept(name, ctx, start, end):
-                    out.append((start, end, score))
+                if self._accept(pattern, ctx, start, end):
+                    out.append((start, end, pattern.score))
         return out
 
     @staticmethod
-    def _accept(pattern: str, ctx: ScanContext, start: int, end: int) -> bool:
+    def _accept(pattern: NamePattern, ctx: ScanContext, start: int, end: int) -> bool:
+        """Not a shop, company or place name (``ABCストアさん``, ``梅田支店``), and the value
+        passes the pattern's own check."""
         text = ctx.text
         value = text[start:end]
         first = value.split(" ", 1)[0]
@@ -369,71 +537,26 @@ class JaPersonRecognizer(GuardRecognizer):
             return False
         if _org_context(text, start, end):
             return False
-        if pattern == "own_line" and not _own_line_context(ctx, start, end):
-            return False
-        if pattern in ("latin_honorific", "latin_label", "maiden") and value.isascii():
-            return _latin_name(value)
-        if pattern == "latin_caps":
-            return _caps_romaji_name(value)
-        if pattern == "kana_handle":
-            return is_kana_given(value)
-        if "・" in value and pattern != "trailing_name":
-            return True  # グエン・ヴァン・ナム: a foreign name in a context that names a person
-        if pattern in ("staff_label", "named"):
-            return _staff_name(value)
-        if pattern in ("tanto", "maiden"):
-            if _KANJI_ONLY_RE.fullmatch(value):
-                return is_name_word(value) and value not in _NOT_PERSON_SINGLE
-            return is_name_word(value) or kata_to_hira(value) in ja_given_kana()
-        if pattern in ("label", "role_paren", "latin_honorific", "trailing_name"):
-            return True
-        if pattern == "honorific" and "・" in value:
-            return True
-        if pattern == "honorific" and start > 0 and text[start - 1] in "おご":
-            return False  # お客様, ご担当者様
-        spaced = " " in value
-        if _KANJI_ONLY_RE.fullmatch(first):
-            # a kanji surname: the dictionary must know it as a name in some reading
-            if not is_name_word(first):
-                return False
-            return spaced or len(first) > 1 or first not in _NOT_PERSON_SINGLE
-        if not spaced and _HIRA_ONLY_RE.fullmatch(first):
-            # a lone hiragana word (みなさん, よろしく), unless a known given name (ゆかりさん)
-            return pattern == "honorific" and is_kana_given(first)
-        return pattern != "desu"
-
-
-# Where the matches of a context pattern can start, when that is known: own_line at line starts,
-# trailing_name right after a sentence end, desu at a line start or after 。、：: (their regexes
-# begin with ``^``/look-behinds on exactly these); trying the regex there only gives the
-# same matches as scanning the whole text.
-_STARTS_AFTER = {"trailing_name": ("。", "！", "？", "!", "?"), "desu": ("。", "、", "：", ":")}
-
-
-def _candidates(name: str, rx: re.Pattern[str], ctx: ScanContext) -> Iterable[re.Match[str]]:
-    if name in ("own_line", "kana_handle"):
-        return line_matches(rx, ctx)
-    after = _STARTS_AFTER.get(name)
-    if after is None:
-        return rx.finditer(ctx.text)
-    starts = [i + 1 for i in word_starts(ctx.text, after)]
-    if name == "desu":
-        starts = sorted({*starts, *ctx.line_starts})
-    return matches_at(rx, ctx, starts)
+        return pattern.check(ctx, start, end)
 
 
 @cache
 def ja_given_kana() -> frozenset[str]:
     """Japanese given names in hiragana (``gdprguard/data/ja_given_kana.txt``)."""
-    raw = resources.files("gdprguard.data").joinpath("ja_given_kana.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return load_words("ja_given_kana.txt")
 
 
 def is_kana_given(word: str) -> bool:
     """A hiragana word that is a given name: listed, or read as one name by SudachiPy."""
     return word in ja_given_kana() or (len(word) >= 2 and reads_as_name(word))
+
+
+def _known_single_name(value: str) -> bool:
+    """A name the dictionary knows (a single kanji only if it is not a word such as 神), or
+    katakana whose hiragana is a listed given name."""
+    if _KANJI_ONLY_RE.fullmatch(value):
+        return is_name_word(value) and value not in _not_person_single()
+    return is_name_word(value) or kata_to_hira(value) in ja_given_kana()
 
 
 def _staff_name(value: str) -> bool:
@@ -447,7 +570,7 @@ def _staff_name(value: str) -> bool:
     if _HIRA_ONLY_RE.fullmatch(first):
         return is_kana_given(first)
     if _KANJI_ONLY_RE.fullmatch(first):
-        return is_name_word(first) and first not in _NOT_PERSON_SINGLE
+        return is_name_word(first) and first not in _not_person_single()
     return is_name_word(first) or kata_to_hira(first) in ja_given_kana()
 
 
@@ -462,7 +585,7 @@ def _caps_romaji_name(value: str) -> bool:
 def _latin_name(value: str) -> bool:
     """A romanised name in Japanese text, not a shop or brand (``Amazonさん``, ``ABC様``)."""
     words = [w.capitalize() if w.isupper() else w for w in value.split()]
-    if any(w in STOP_WORDS or w in BUSINESS_WORDS for w in words):
+    if any(w in stop_words() or w in business_words() for w in words):
         return False
     if len(words) == 1 and value.isupper():
         return is_given_name(words[0]) or is_surname(words[0])
@@ -647,16 +770,12 @@ def _surname_before(text: str, start: int, end: int) -> int:
 _DOTTED_RE = lazy_re(
     rf"(?<![{_KATA}・])[{_KATA}]{{2,12}}(?:・[{_KATA}]{{2,12}}){{1,3}}(?![{_KATA}])"
 )
-# brands named after people, written the same way
-_DOTTED_BRANDS = frozenset(
-    str.split(
-        """ルイ・ヴィトン ラルフ・ローレン カルバン・クライン トミー・ヒルフィガー ポール・スミス
-    マーク・ジェイコブス ケイト・スペード マイケル・コース ヒューゴ・ボス ジョルジオ・アルマーニ
-    イヴ・サンローラン エスティ・ローダー ドクター・マーチン ジョー・マローン
-    ハーゲン・ダッツ ケンタッキー・フライド・チキン ミッキー・マウス ミニー・マウス
-    ドナルド・ダック サンタ・クロース"""
-    )
-)
+
+
+@cache
+def _dotted_brands() -> frozenset[str]:
+    """Brands named after people, written the same way (``gdprguard/data/ja_dotted_brands.txt``)."""
+    return load_words("ja_dotted_brands.txt")
 
 
 def dotted_katakana_names(text: str) -> list[tuple[int, int]]:
@@ -666,7 +785,7 @@ def dotted_katakana_names(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _DOTTED_RE.finditer(text):
         value = m.group()
-        if value in _DOTTED_BRANDS or _org_context(text, m.start(), m.end()):
+        if value in _dotted_brands() or _org_context(text, m.start(), m.end()):
             continue
         parts = value.split("・")
         if any(is_place_word(p) for p in parts):
@@ -734,34 +853,18 @@ def _strip_particle(text: str, start: int, end: int) -> int:
     return start
 
 
-# greetings and interjections that stand before a name with a space: not half of it
-_NOT_NAME_KANA = frozenset(
-    [
-        "どうも",
-        "もしもし",
-        "こんにちは",
-        "こんばんは",
-        "おはよう",
-        "すみません",
-        "あの",
-        "あのう",
-        "えっと",
-        "はい",
-        "いいえ",
-        "ども",
-        "やあ",
-        "おつかれ",
-        "おつかれさま",
-        "どうぞ",
-    ]
-)
+@cache
+def _not_name_kana() -> frozenset[str]:
+    """Greetings and interjections that stand before a name with a space: not half of it
+    (``gdprguard/data/ja_not_name_kana.txt``)."""
+    return load_words("ja_not_name_kana.txt")
 
 
 def _name_like(part: str) -> bool:
     """The other half of a spaced name: kana, or kanji the dictionary knows as a name."""
     if _KANJI_ONLY_RE.fullmatch(part):
         return is_name_word(part)
-    return part not in _NOT_NAME_KANA
+    return part not in _not_name_kana()
 
 
 def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -32,15 +32,21 @@ from typing import ClassVar
 from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word
 from ..lexicon import (
+    TITLES,
+    business_words,
     english_places,
     is_common_word,
     is_country,
     is_place_name,
     japanese_places,
+    load_words,
     place_kind,
+    stop_words,
+    titles_re,
 )
 from ._base import GuardRecognizer, RawMatch, ScanContext
-from .person_en import BUSINESS_WORDS, STOP_WORDS, given_names, is_surname
+from ._trie import trie_alternation
+from .person_en import given_names, is_surname
 
 __all__ = [
     "BARE_SCORE",
@@ -59,25 +65,6 @@ PERSONAL_SCORE = 0.7
 BARE_SCORE = 0.4
 #: a capitalised name that is not in the gazetteer after a strong cue (``I grew up in Rohod``)
 UNLISTED_SCORE = 0.6
-
-
-def trie_alternation(words: list[str]) -> str:
-    """A regex alternation of *words* as a prefix tree (longest match first)."""
-    tree: dict[str, dict] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 and "" not in node else "(?:" + "|".join(alts) + ")"
-        return body + "?" if "" in node else body
-
-    return emit(tree)
 
 
 @cache
@@ -129,16 +116,7 @@ _EN_TOWN_NAME_RE = lazy_re(
 )
 # the subject a "live in"/"moved to" cue needs: a person ("I live in", not "items live in")
 _EN_SUBJECT_BEFORE_RE = lazy_re(r"\b(?:i|we|he|she|they|who)[ ]\Z")
-# capitalised words after such a cue that are not towns
-_NOT_TOWN = frozenset(
-    str.split(
-        """January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Marketing Sales Finance Support
-    Engineering Accounts Accounting London's Christmas Easter Summer Winter Spring Autumn
-    Fall Twitter Facebook Instagram Amazon Google Apple Microsoft"""
-    )
-)
-_EN_TITLE_BEFORE_RE = lazy_re(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dear)\.?[ ]\Z")
+_EN_TITLE_BEFORE_RE = lazy_re(rf"{titles_re((*TITLES, 'Sir', 'Dear'))}\.?[ ]\Z")
 _EN_PREV_WORD_RE = lazy_re(r"([A-Z][a-z]+)[ ]\Z")
 _EN_NEXT_WORD_RE = lazy_re(r"[ ]([A-Z][a-z'\-]+)")
 
@@ -209,6 +187,7 @@ class PlaceRecognizer(GuardRecognizer):
             score = PERSONAL_SCORE if _EN_PERSONAL_RE.search(window) else BARE_SCORE
             out.append((start, end, score))
         known = {s for s, _, _ in out}
+        not_town = _not_towns()
         for cue in _EN_TOWN_CUE_RE.finditer(ctx.lower):
             town = _EN_TOWN_NAME_RE.match(text, cue.end())
             if town is None:
@@ -221,7 +200,7 @@ class PlaceRecognizer(GuardRecognizer):
             ):
                 continue
             words = town.group("pii").split()
-            if any(w in STOP_WORDS or w in BUSINESS_WORDS or w in _NOT_TOWN for w in words):
+            if any(w in not_town for w in words):
                 continue
             if words[0] in given_names() and len(words) > 1:
                 continue  # "grew up with Anna Lee" is no town
@@ -254,6 +233,13 @@ class PlaceRecognizer(GuardRecognizer):
             )
             out.append((start, end, PERSONAL_SCORE if personal else BARE_SCORE))
         return out
+
+
+@cache
+def _not_towns() -> frozenset[str]:
+    """Capitalised words that are no town after a cue: stop and business words, months, days,
+    seasons, departments, platforms (``gdprguard/data/en_not_towns.txt``)."""
+    return stop_words() | business_words() | load_words("en_not_towns.txt")
 
 
 def _part_of_person_name(text: str, start: int, end: int) -> bool:

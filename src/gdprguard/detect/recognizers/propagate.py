@@ -21,11 +21,10 @@ from functools import lru_cache
 
 from .._lazy import lazy_re
 from .._sudachi import is_place_word
+from ..lexicon import business_words, is_place_name, stop_words, wordlike_given_names
 from ._base import RawMatch, ScanContext
+from ._trie import trie_alternation
 from .person_en import (
-    AMBIGUOUS_WORDS,
-    BUSINESS_WORDS,
-    STOP_WORDS,
     ambiguous_given_names,
     firm_name_spans,
     given_names,
@@ -34,7 +33,6 @@ from .person_en import (
     is_surname,
 )
 from .person_ja import in_organisation, is_place_here, kana_name_ends
-from .places import is_place_name
 
 __all__ = ["CONFIRM_SCORE", "PROPAGATED_SCORE", "SEED_SCORE", "coordinate_names", "propagate_names"]
 
@@ -154,7 +152,7 @@ def _near(seeds: list[tuple[int, int]], start: int, end: int) -> list[tuple[int,
 def _name_item(value: str) -> bool:
     """An item that can be a name: no stop, company, place or street word in it."""
     return not any(
-        t in STOP_WORDS or t in BUSINESS_WORDS or is_non_surname_word(t) or is_place_name(t)
+        t in stop_words() or t in business_words() or is_non_surname_word(t) or is_place_name(t)
         for t in value.split()
     )
 
@@ -166,7 +164,7 @@ def _known_item(value: str) -> bool:
 
 
 def _given_item(value: str) -> bool:
-    return " " not in value and value in given_names() and value not in AMBIGUOUS_WORDS
+    return " " not in value and value in given_names() and value not in wordlike_given_names()
 
 
 # what may stand between two parts of one name: "Adeyemi, Ngozi", "山田 太郎", "グエン・ナム"
@@ -218,9 +216,9 @@ def _standalone(token: str) -> bool:
     return (
         len(token) >= 3
         and token[0].isupper()
-        and token not in STOP_WORDS
-        and token not in BUSINESS_WORDS
-        and token not in AMBIGUOUS_WORDS
+        and token not in stop_words()
+        and token not in business_words()
+        and token not in wordlike_given_names()
         and token not in ambiguous_given_names()
         and not is_non_surname_word(token)
     )
@@ -256,7 +254,7 @@ def _other_thing(text: str, start: int, end: int) -> bool:
             return True  # "Larkin & Pryce", "Larkin and Co", "Maggie's Kitchen"
         nxt = _NEXT_WORD_RE.match(text, end)
         return nxt is not None and (
-            nxt.group(1) in BUSINESS_WORDS or is_non_surname_word(nxt.group(1))
+            nxt.group(1) in business_words() or is_non_surname_word(nxt.group(1))
         )
     return in_organisation(text, start, end) or is_place_here(text, start, end)
 
@@ -295,18 +293,4 @@ def _occurrences(text: str, keys: Iterable[str]) -> list[tuple[int, int]]:
 @lru_cache(maxsize=256)
 def _keys_regex(keys: frozenset[str]) -> re.Pattern[str]:
     """One regex matching any of *keys*, longest first, as a prefix tree."""
-    tree: dict[str, dict] = {}
-    for key in keys:
-        node = tree
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 and "" not in node else "(?:" + "|".join(alts) + ")"
-        return body + "?" if "" in node else body
-
-    return re.compile(emit(tree))
+    return re.compile(trie_alternation(keys))
