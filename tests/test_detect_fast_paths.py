@@ -38,6 +38,16 @@ EXTRA = [
     "9 Calle Mayor, 28013 Madrid; Storgata 41, 0182 Oslo",
     "ip 203.0.113.42 and 2001:db8::8a2e:370:7334",
     "4111 1111 1111 1111 / 4111-111111-11111 / 5551234567 / 01134960123",
+    # e-mail local parts: 64 and 65 characters, "@" twice, dots, case-folded non-ASCII letters
+    "a" * 64 + "@example.com " + "b" * 65 + "@example.com a@b@c.example.com x.@y.com .j@x.com",
+    "ſam@example.com, \u212aelvin@example.org, john..doe@example.com, @@x.com, tom@@x.com",
+    # IBAN heads next to letters and digits, in both cases
+    "XGB82WEST12345698765432 GB82WEST12345698765432 DE89DE89 3704 0044 0532 0130 00 "
+    "iban gb82west12345698765432, de893704004405320130001",
+    # numbers glued to letters, led by hyphens, other scripts' digits, run into a long number
+    "x4111111111111111y --4111 1111 1111 1111-- 1234 5678 9018x 090123456781 09012345678a "
+    "\u0664\u0661\u0661\u0661 1111 1111 1111 - 1 2 3 4 5678 9012 3456 7890 1234 5678 9012 "
+    "4577-7777-7777-7770 4577 7777 7777 7770 13812345678- 0312345678/1 150-0001 1-2345-678901",
 ]
 
 
@@ -82,6 +92,11 @@ def test_hints_and_gates_agree_with_a_full_scan(
                 starts = word_starts(ctx.lower, pattern.starts_with)
                 assert _spans(matches_at(rx, ctx, starts)) == full, (pattern.name, ctx.text)
                 hinted += 1
+            if pattern.starts_at is not None:
+                starts = pattern.starts_at(ctx)
+                assert starts == sorted(set(starts)), (pattern.name, ctx.text)
+                assert _spans(matches_at(rx, ctx, starts)) == full, (pattern.name, ctx.text)
+                hinted += 1
             if not full:
                 continue
             # a pattern that matches must pass its own gates (the recognizer-wide PREFILTER is a
@@ -90,7 +105,7 @@ def test_hints_and_gates_agree_with_a_full_scan(
                 assert pattern.prefilter.search(ctx.text), (pattern.name, ctx.text)
             if pattern.needles:
                 assert any(n in ctx.lower for n in pattern.needles), (pattern.name, ctx.text)
-    if any(p.line_start or p.starts_with for p in cls.PATTERNS):
+    if any(p.line_start or p.starts_with or p.starts_at for p in cls.PATTERNS):
         assert hinted
 
 

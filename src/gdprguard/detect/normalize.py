@@ -149,6 +149,48 @@ def _normalize_unit(unit: str) -> str:
     return out
 
 
+# Per character outside the stable runs: what it becomes when it stands alone, if that is exactly
+# one character and the character is no combining mark (then it is a unit of its own).
+_ONE_TO_ONE: dict[int, str] = {}
+_NOT_ONE_TO_ONE: set[int] = set()
+_TABLE_LIMIT = 100_000
+# What _STABLE_RUN_RE leaves out: every combining mark is in here
+_UNSTABLE_RUN_RE = lazy_re(
+    r"[^\x00-\x7f\u3001-\u3002\u300c-\u300f\u3041-\u3096\u309d\u309e\u30a1-\u30fa"
+    r"\u30fc-\u30fe\u4e00-\u9fff]+"
+)
+
+
+def _fold_one_to_one(text: str) -> str | None:
+    """*text* cleaned as :class:`_Builder` cleans it, when every character outside the stable
+    runs is a unit of its own that cleans to exactly one character (full-width digits and
+    letters, half-width katakana without sound marks, dashes); the offset map is then the
+    identity. ``None`` when some character is a combining mark or cleans to more or fewer
+    characters."""
+    table = _ONE_TO_ONE
+    parts: list[str] = []
+    pos = 0
+    for run in _UNSTABLE_RUN_RE.finditer(text):
+        chars = run.group()
+        for ch in chars:
+            code = ord(ch)
+            if code in table:
+                continue
+            if code in _NOT_ONE_TO_ONE or len(table) >= _TABLE_LIMIT:
+                return None
+            out = "" if unicodedata.combining(ch) or ch in _COMBINING_EXTRA else _normalize_unit(ch)
+            if len(out) != 1:
+                if len(_NOT_ONE_TO_ONE) < _TABLE_LIMIT:
+                    _NOT_ONE_TO_ONE.add(code)
+                return None
+            table[code] = out
+        parts.append(text[pos : run.start()])
+        parts.append(chars.translate(table))
+        pos = run.end()
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def normalize(text: str, *, html_mode: bool | None = None) -> NormalizedText:
     """Clean *text* for detection; ``html_mode=None`` decides by looking for HTML markup."""
     if html_mode is None:
@@ -166,6 +208,9 @@ def _clean(text: str, html_mode: bool) -> NormalizedText:
         ):
             # the choon fold is 1:1, so the identity mapping still holds
             return NormalizedText(text, _fold_choon(text))
+        folded = _fold_one_to_one(text)
+        if folded is not None:
+            return NormalizedText(text, _fold_choon(folded))
         builder = _Builder()
         builder.plain(text, 0)
         return builder.build(text)

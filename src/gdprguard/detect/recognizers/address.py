@@ -169,6 +169,15 @@ _NOT_STREET_RE = lazy_re(
     r"|Week|Day|Model|Floor|Level|Gate|Table|Seat|Box|Case|Ref|No|Number|Part|Pack|Lot|Batch"
     r"|Section|Article|Unit|Flat|Suite|Apt|Block|Phase|Platform|Terminal|Row|Aisle|Bay)\b"
 )
+
+
+def _starts_with_street_name(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """A ``Word 12, 1234 Town`` line must start with a street name, not ``Order 12``."""
+    return _NOT_STREET_RE.match(value.lstrip("0123456789 ")) is None
+
+
 # words that say an address follows ("my new address is", "lives at", "ship it to")
 _ADDRESS_CUES = (
     r"(?i:address[ ]is|address[ ]to|address:|lives[ ]at|live[ ]at|living[ ]at|located[ ]at"
@@ -350,6 +359,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             rf"(?:{_UWORD}[ ]){{0,3}}{_UWORD}[ ]\d{{1,4}}[A-Za-z]?\.?(?:[ ]?[/\-][ ]?\d{{1,4}})?"
             rf"(?:,[ ]?|[ ]*\n[ ]*)\d{{3,5}}[ ]{_UWORD}",
             0.7,
+            accept=_starts_with_street_name,
             not_after=r"[\w\-#.]",
             prefilter=r"\d(?:,[ ]?|[ ]*\n[ ]*)\d{3,5}[ ][^\W\d_]",
         ),
@@ -367,6 +377,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             rf"{_EU_STREET_NAME})"
             r"[ ]\d{1,4}[A-Za-z]?\b\.?",
             0.7,
+            accept=_starts_with_street_name,
             not_after=r"[\w\-#]",
             needles=_NAMED_STREET_NEEDLES,
             prefilter=_NAMED_STREET_PREFILTER,
@@ -377,6 +388,7 @@ class EnAddressRecognizer(GuardPatternRecognizer):
             rf"(?:{_STREET_PART}[ ]?){{0,4}}{_UWORD}(?:[ ]\d{{1,5}}[A-Za-z]?\b\.?)?"
             rf"|(?:{_UWORD}[ ]){{1,4}}\d{{1,5}}[A-Za-z]?\b\.?)",
             0.75,
+            accept=_starts_with_street_name,
             prefilter=_CUE_PREFILTER,
             starts_with=_CUE_STARTS,
         ),
@@ -413,14 +425,6 @@ class EnAddressRecognizer(GuardPatternRecognizer):
                 start = extend_address_back(text, m.start)
             out.append(RawMatch(m.type, start, end, m.score, m.recognizer))
         return _outermost(out)
-
-    def accept(
-        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
-    ) -> bool:
-        """A ``Word 12, 1234 Town`` line must start with a street name, not ``Order 12``."""
-        if pattern.name in ("street_number_postcode", "named_street_number", "after_cue"):
-            return _NOT_STREET_RE.match(value.lstrip("0123456789 ")) is None
-        return True
 
     def _indian_towns(self, ctx: ScanContext) -> list[RawMatch]:
         """``Bengaluru, Karnataka 560038``, ``Chennai - 600017``: an Indian state or city before
@@ -578,6 +582,14 @@ _BLOCK = (
 _BUILDING = rf"(?:[ 　]?[{_KANJI_KANA}A-Za-z]{{1,20}}[ ]?\d{{1,4}}(?:号室|号|階|F|f)?(?![\d\-]))?"
 
 
+def _holds_no_prefecture(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """A match without a prefecture must not contain one: ``正しくは東京都…`` starts at
+    ``東京都``, which the full pattern finds."""
+    return _PREF_RE.search(value, 1) is None
+
+
 class JpAddressRecognizer(GuardPatternRecognizer):
     """``東京都港区芝公園1丁目2番3号 ハイツ芝201``, ``大阪府大阪市北区梅田3-1-1``,
     ``港区芝公園4-2-8``."""
@@ -596,6 +608,7 @@ class JpAddressRecognizer(GuardPatternRecognizer):
             "jp_address_no_prefecture",
             rf"(?<![一-龥々ヶケァ-ヺー])(?:{_MUNI}){{1,3}}{_TOWN}{_BLOCK}{_BUILDING}",
             0.7,
+            accept=_holds_no_prefecture,
         ),
         GuardPattern("jp_prefecture_city", rf"(?:{_PREFS})(?:{_MUNI}){{1,3}}{_TOWN}", 0.6),
     )
@@ -611,13 +624,6 @@ class JpAddressRecognizer(GuardPatternRecognizer):
                 m = RawMatch(m.type, label.end(), m.end, m.score, m.recognizer)
             out.append(m)
         return out
-
-    def accept(
-        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
-    ) -> bool:
-        """A match without a prefecture must not contain one: ``正しくは東京都…`` starts at
-        ``東京都``, which the full pattern finds."""
-        return not (pattern.name == "jp_address_no_prefecture" and _PREF_RE.search(value, 1))
 
 
 _PREF_RE = lazy_re("|".join(prefectures()))

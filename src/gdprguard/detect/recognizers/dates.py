@@ -14,6 +14,8 @@ _MONTHS = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 
+# what every month name above starts with (a cheap test before the patterns that need one)
+_MONTH_PREFIXES = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 
 # Between a birth word and the date: another date or another label means the birth word labels
 # something else ("生年月日：平成2年4月7日 注文日：2024年5月2日"): the nearest label wins.
@@ -41,6 +43,14 @@ _TIGHT_BIRTH_RE = lazy_re(
 )
 
 
+def _birth_word_right_before(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """A date without a year needs the birth word right before it."""
+    text = match.string
+    return _TIGHT_BIRTH_RE.search(text, max(0, match.start() - 25), match.start()) is not None
+
+
 class DateOfBirthRecognizer(GuardPatternRecognizer):
     """Dates of birth: ``DOB: 04/12/1985``, ``born on March 3, 1990``, ``生年月日：1985年4月12日``,
     ``平成2年3月4日生まれ``."""
@@ -57,6 +67,7 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             r"(?!\d|[T ]?\d{1,2}:\d{2})",
             0.85,
             requires_context=True,
+            prefilter=r"(?:19|20)\d{2}[\-/.年]",
         ),
         GuardPattern(
             "jp_era",
@@ -64,6 +75,7 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             r"(?!\s?\d{1,2}:\d{2})",
             0.85,
             requires_context=True,
+            prefilter="年",
         ),
         GuardPattern(
             "dmy_mdy",
@@ -71,6 +83,7 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             r"(?!\d|[/.\-]\d|[T ]?\d{1,2}:\d{2})",
             0.85,
             requires_context=True,
+            prefilter=r"\d[/.\-]\d{1,2}[/.\-]\d{2}",
         ),
         GuardPattern(  # 誕生日3月3日, birthday: March 3rd (no year): the birth word right before
             "month_day",
@@ -79,6 +92,8 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             rf"|(?<![\d/])\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?![a-z]|\.?,?\s+\d)",
             0.8,
             requires_context=True,
+            accept=_birth_word_right_before,
+            prefilter=f"月|{_MONTH_PREFIXES}",
         ),
         GuardPattern(
             "month_name",
@@ -87,6 +102,7 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             r"(?!\d|[T ]?\d{1,2}:\d{2})",
             0.85,
             requires_context=True,
+            prefilter=_MONTH_PREFIXES,
         ),
     )
     CONTEXT = (
@@ -143,12 +159,3 @@ class DateOfBirthRecognizer(GuardPatternRecognizer):
             return False
         rx = self._context_re
         return rx is not None and rx.search(low, max(0, start - 160), start) is not None
-
-    def accept(
-        self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
-    ) -> bool:
-        """A date without a year needs the birth word right before it."""
-        if pattern.name != "month_day":
-            return True
-        text = match.string
-        return _TIGHT_BIRTH_RE.search(text, max(0, match.start() - 25), match.start()) is not None

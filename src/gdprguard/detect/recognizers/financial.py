@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .._lazy import lazy_re
-from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext
+from ._base import GuardPattern, GuardPatternRecognizer, RawMatch, ScanContext, matches_at
 
 __all__ = ["GuardCreditCardRecognizer", "GuardIbanRecognizer", "JpBankAccountRecognizer", "luhn_ok"]
 
@@ -72,13 +72,20 @@ class GuardCreditCardRecognizer(GuardPatternRecognizer):
             not_after=_NOT_IN_NUMBER_BEFORE,
             prefilter=r"\d{4}[ \-]\d{4,6}[ \-]\d{4}",
         ),
-        GuardPattern("card_plain", r"\d{13,19}(?![\d\-])", 0.8, not_after=_NOT_IN_NUMBER_BEFORE),
+        GuardPattern(
+            "card_plain",
+            r"\d{13,19}(?![\d\-])",
+            0.8,
+            not_after=_NOT_IN_NUMBER_BEFORE,
+            prefilter=r"\d{13}",
+        ),
         GuardPattern(
             "card_maestro_12",
             rf"\d{{4}}([ \-]?)\d{{4}}\1\d{{4}}{_NOT_IN_NUMBER_AFTER}",
             0.6,
             requires_context=True,
             not_after=_NOT_IN_NUMBER_BEFORE,
+            prefilter=r"\d{4}[ \-]?\d{4}[ \-]?\d{4}",
         ),
     )
     CONTEXT = (
@@ -170,6 +177,25 @@ def iban_length(value: str) -> int:
 _IBAN_SEPARATORS = " -"
 
 
+_IBAN_HEAD_RE = lazy_re(r"[A-Z]{2}\d{2}")
+_IBAN_HEAD_LOWER_RE = lazy_re(r"[a-z]{2}\d{2}")
+
+
+def _heads(rx: re.Pattern[str], ctx: ScanContext) -> list[int]:
+    # two letters and two digits: two such heads never overlap, so one scan finds them all
+    return [m.start() for m in rx.finditer(ctx.text)]
+
+
+def iban_starts(ctx: ScanContext) -> list[int]:
+    """Where an upper-case IBAN can start: a country code and two check digits."""
+    return _heads(_IBAN_HEAD_RE, ctx)
+
+
+def iban_lower_starts(ctx: ScanContext) -> list[int]:
+    """Where a lower-case IBAN can start."""
+    return _heads(_IBAN_HEAD_LOWER_RE, ctx)
+
+
 class GuardIbanRecognizer(GuardPatternRecognizer):
     """``DE89 3704 0044 0532 0130 00``, ``GB82WEST12345698765432``, ``AL35-2021-1109-…``; in
     lower case only next to an IBAN or bank word.
@@ -186,7 +212,7 @@ class GuardIbanRecognizer(GuardPatternRecognizer):
             r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?:[ \-]?[A-Z0-9]{4}){2,7}"
             r"(?:[ \-]?[A-Z0-9]{1,3})?)(?![A-Za-z0-9])",
             0.95,
-            prefilter=r"[A-Z]{2}\d{2}",
+            starts_at=iban_starts,
         ),
         GuardPattern(  # typed in lower case (gb82west…): only next to an IBAN or bank word
             "iban_lower_case",
@@ -194,7 +220,7 @@ class GuardIbanRecognizer(GuardPatternRecognizer):
             r"(?:[ \-]?[a-z0-9]{1,3})?)(?![A-Za-z0-9])",
             0.95,
             requires_context=True,
-            prefilter=r"[a-z]{2}\d{2}",
+            starts_at=iban_lower_starts,
         ),
     )
     CONTEXT = ("iban", "bank", "account", "transfer", "口座", "振込")
@@ -205,15 +231,17 @@ class GuardIbanRecognizer(GuardPatternRecognizer):
     def scan(self, ctx: ScanContext) -> list[RawMatch]:
         """IBANs in the normalised text, each cut to its country's length."""
         prefilter = self._prefilter
-        if prefilter is not None and prefilter.search(ctx.text) is None:
+        if prefilter is not None and not ctx.contains(prefilter):
             return []
         out: list[RawMatch] = []
         for pattern, rx in self._compiled:
             if pattern.requires_context and not self.context_anywhere(ctx):
                 continue
-            if pattern.prefilter is not None and pattern.prefilter.search(ctx.text) is None:
+            if pattern.prefilter is not None and not ctx.contains(pattern.prefilter):
                 continue
-            for m in rx.finditer(ctx.text):
+            starts = pattern.starts_at
+            matches = rx.finditer(ctx.text) if starts is None else matches_at(rx, ctx, starts(ctx))
+            for m in matches:
                 length = iban_length(m.group().upper())
                 if not length:
                     continue
@@ -256,6 +284,7 @@ class JpBankAccountRecognizer(GuardPatternRecognizer):
             r"(?<!\d)(?P<pii>1\d{4}-?\d{6,8})(?![\d\-])",
             0.6,
             requires_context=True,
+            prefilter=r"1\d{4}-?\d{6}",
         ),
         GuardPattern(
             "account_number_en",

@@ -72,6 +72,7 @@ class JpMyNumberRecognizer(GuardPatternRecognizer):
             r"\d{4}([\- ]?)\d{4}\1\d{4}(?![\d\-]|[ ]\d)",
             0.75,
             not_after=r"[\d\-]|\d[ ]",
+            prefilter=r"\d{4}[ \-]?\d{4}[ \-]?\d{4}",
         ),
     )
     CONTEXT = (
@@ -163,6 +164,7 @@ class JpDriverLicenseRecognizer(GuardPatternRecognizer):
             r"(?<![\d\-])(?:第\s?)?(?P<pii>\d{4}[ \-]?\d{4}[ \-]?\d{4})(?![\d\-]|[ ]\d)",
             0.9,
             requires_context=True,
+            prefilter=r"\d{4}[ \-]?\d{4}[ \-]?\d{4}",
         ),
     )
     CONTEXT = (

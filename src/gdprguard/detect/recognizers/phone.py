@@ -29,8 +29,98 @@ _A = r"(?![A-Za-z0-9]|[\-/.]\d|[ ]\d{4})"
 _EXT = r"(?:\s?(?:x|ext\.?|内線)\s?\d{1,5})?"
 
 
+# -- the patterns' own checks (after the common one: three different digits at least) ---------
+
+
+def _possible_international(rec: GuardPatternRecognizer, value: str, *_: object) -> bool:
+    """``+CC …``: a "+" says "phone number" by itself; possible in the country's plan."""
+    number = parse_phone(value)
+    return number is not None and phonenumbers.is_possible_number(number)
+
+
+def _fits_plan_after_access(rec: GuardPatternRecognizer, value: str, *_: object) -> bool:
+    """``00 CC …``: the bare access prefix needs the shape of the country's plan."""
+    number = parse_phone(value)
+    return number is not None and fits_plan(number)
+
+
+def _cn_mobile_near_cue(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """``13812345678``: a valid Chinese mobile number, next to a phone word proper or China
+    ("number" alone labels order and member numbers too)."""
+    return _cn_mobile(phone_digits(value)) and _near(rec, ctx, match, _CN_MOBILE_CUES_RE)
+
+
+def _jp_landline_in_japanese(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """``0312345678`` in Japanese text: a valid Japanese number needs no phone word."""
+    return _valid_in(phone_digits(value), "JP") and ctx.has_japanese
+
+
+def _national_or_nanp(
+    rec: GuardPatternRecognizer, value: str, match: re.Match[str], ctx: ScanContext
+) -> bool:
+    """A national number (trunk ``0``: Japan, the UK, France, Australia, Germany, ...) of a
+    plausible length, or a NANP number."""
+    digits = phone_digits(value)
+    if digits.startswith("0"):
+        if 10 <= len(digits) <= 11:
+            return True
+        # German and Austrian numbers are longer or shorter: longer ones (01511 7607992)
+        # when valid there, shorter ones (030 813393) only next to a phone word too. In
+        # Japanese text twelve digits in three groups (0271-7625-1121) are a parcel number,
+        # not a German number, which is written as area code and subscriber (DIN 5008).
+        if len(digits) in (12, 13):
+            return _valid_de_at(value) and (
+                not ctx.has_japanese or len(_GROUP_SEP_RE.split(value.strip())) <= 2
+            )
+        return (
+            8 <= len(digits) <= 9
+            and _near(rec, ctx, match, rec._context_re)
+            and _valid_de_at(value)
+        )
+    if len(digits) == 11:
+        return digits[0] == "1" and digits[1] in "23456789"
+    return len(digits) == 10 and digits[0] in "23456789"
+
+
+def _valid_international(value: str) -> bool:
+    """Valid in the plan of its ``+CC`` (or ``00 CC``)."""
+    number = parse_phone(value)
+    return number is not None and phonenumbers.is_valid_number(number)
+
+
+def _valid_national(value: str) -> bool:
+    """Valid in Japan or the UK (trunk ``0``), or as a NANP number."""
+    digits = phone_digits(value)
+    regions = _TRUNK_REGIONS if digits.startswith("0") else ("US",)
+    return any(_valid_in(digits, region) for region in regions)
+
+
+def _near(
+    rec: GuardPatternRecognizer,
+    ctx: ScanContext,
+    match: re.Match[str],
+    rx: re.Pattern[str] | None,
+) -> bool:
+    """A match of *rx* (lower case) within the recognizer's context windows around *match*."""
+    if rx is None:
+        return False
+    low = ctx.lower
+    start, end = match.span()
+    return (
+        rx.search(low, max(0, start - rec.WINDOW_BEFORE), start) is not None
+        or rx.search(low, end, end + rec.WINDOW_AFTER) is not None
+    )
+
+
 class GuardPhoneRecognizer(GuardPatternRecognizer):
-    """Phone numbers in Japanese, North American and international (+CC) formats."""
+    """Phone numbers in Japanese, North American and international (+CC) formats.
+
+    Each pattern carries its own check (``accept``) and, when a valid number of its shape
+    outweighs an order word before it, its ``valid_by_shape`` check."""
 
     ENTITY = "PHONE_NUMBER"
     FLAGS = re.IGNORECASE
@@ -43,12 +133,15 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             rf"\+[1-9]\d{{0,2}}(?:[ \-.]?\(0?\d{{1,4}}\))?(?:[ \-.]?\d{{1,12}}){{1,5}}{_EXT}{_A}",
             0.8,
             not_after=_B,
+            accept=_possible_international,
+            valid_by_shape=_valid_international,
         ),
         GuardPattern(  # 03-1234-5678, 090-1234-5678, 0120-123-456, 03 1234 5678
             "jp_national",
             rf"0\d{{1,4}}[\- ]\d{{1,4}}[\- ]\d{{3,4}}{_EXT}{_A}",
             0.75,
             not_after=_B,
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # 001-415-555-0132, 0044 20 7946 0958: the access prefix 00, then +CC
             "international_access",
@@ -56,24 +149,29 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             rf"{_EXT}{_A}",
             0.7,
             not_after=_B,
+            accept=_fits_plan_after_access,
+            valid_by_shape=_valid_international,
         ),
         GuardPattern(  # (03)1234-5678, (02) 1982 1233, (0115) 4960605, (03)-5036-1808
             "national_parenthesised",
             rf"\(0\d{{1,4}}\)[ .\-]?\d{{1,4}}[\- .]?\d{{3,4}}{_EXT}{_A}",
             0.75,
             not_after=r"[A-Za-z0-9]",
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # 06(6312)4455: Japanese area code, exchange in parentheses
             "jp_parenthesised_exchange",
             rf"0\d{{1,4}}\(\d{{1,4}}\)\d{{4}}{_EXT}{_A}",
             0.75,
             not_after=r"[A-Za-z0-9]",
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # other national formats: 07491 121076, 01 21 89 71 51, 020.7946.0958
             "national_grouped",
             rf"0\d{{1,4}}(?:([ \-.])\d{{2,8}})(?:\1\d{{2,8}}){{0,3}}{_EXT}{_A}",
             0.6,
             not_after=_B,
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # (555) 123-4567, 555-123-4567, 555.123.4567, 1-555-123-4567
             "nanp",
@@ -81,24 +179,30 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
             rf"{_EXT}{_A}",
             0.7,
             not_after=_B,
+            valid_by_shape=_valid_national,
+            prefilter=r"\d{3}(?:\)\s?|[\-. ])\d{3}[\-. ]\d{4}",
         ),
         GuardPattern(  # 09012345678: a Japanese mobile number is unambiguous enough
             "jp_mobile_digits",
             r"0[5789]0\d{8}(?![A-Za-z0-9]|[\-/.]\d)",
             0.6,
             not_after=r"[A-Za-z0-9\-+#/.]",
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # 0312345678 in Japanese text, when phonenumbers says it is valid
             "jp_landline_digits",
             r"0[1-9]\d{8}(?![A-Za-z0-9]|[\-/.]\d)",
             0.55,
             not_after=r"[A-Za-z0-9\-+#/.]",
+            accept=_jp_landline_in_japanese,
+            valid_by_shape=_valid_national,
         ),
         GuardPattern(  # 13812345678: a Chinese mobile number, only next to a phone word
             "cn_mobile_digits",
             r"1[3-9]\d{9}(?![A-Za-z0-9]|[\-/.]\d)",
             0.4,
             not_after=r"[A-Za-z0-9\-+#/.]",
+            accept=_cn_mobile_near_cue,
             prefilter=r"1[3-9]\d{9}",
         ),
         GuardPattern(  # 0312345678, 01134960123, 5551234567: only next to a phone word
@@ -138,66 +242,12 @@ class GuardPhoneRecognizer(GuardPatternRecognizer):
     def accept(
         self, pattern: GuardPattern, value: str, match: re.Match[str], ctx: ScanContext
     ) -> bool:
-        digits = phone_digits(value)
-        if len(set(digits)) < 3:
+        """Three different digits at least, then the pattern's own check (a national or NANP
+        number by default)."""
+        if len(set(phone_digits(value))) < 3:
             return False
-        name = pattern.name
-        if name in ("international", "international_access"):
-            number = parse_phone(value)
-            if number is None:
-                return False
-            # a "+" says "phone number" by itself; the bare access prefix needs the plan's shape
-            if name == "international":
-                return phonenumbers.is_possible_number(number)
-            return fits_plan(number)
-        if name == "cn_mobile_digits":
-            # "number" alone labels order and member numbers too: a phone word proper or China
-            return _cn_mobile(digits) and self._near(ctx, match, _CN_MOBILE_CUES_RE)
-        if name == "jp_landline_digits":
-            # 0312345678 in Japanese text: a valid Japanese number needs no phone word
-            return _valid_in(digits, "JP") and ctx.has_japanese
-        if digits.startswith("0"):  # national format (Japan, UK, France, Australia, ...)
-            if 10 <= len(digits) <= 11:
-                return True
-            # German and Austrian numbers are longer or shorter: longer ones (01511 7607992)
-            # when valid there, shorter ones (030 813393) only next to a phone word too. In
-            # Japanese text twelve digits in three groups (0271-7625-1121) are a parcel number,
-            # not a German number, which is written as area code and subscriber (DIN 5008).
-            if len(digits) in (12, 13):
-                return _valid_de_at(value) and (
-                    not ctx.has_japanese or len(_GROUP_SEP_RE.split(value.strip())) <= 2
-                )
-            return (
-                8 <= len(digits) <= 9 and self._phone_word_near(ctx, match) and _valid_de_at(value)
-            )
-        if len(digits) == 11:
-            return digits[0] == "1" and digits[1] in "23456789"
-        return len(digits) == 10 and digits[0] in "23456789"
-
-    def valid_by_shape(self, pattern: GuardPattern, value: str) -> bool:
-        """Written as a phone number and valid in Japan, the UK or NANP (or in its ``+CC``)."""
-        if pattern.name in ("digits_only", "cn_mobile_digits"):
-            return False
-        if pattern.name in ("international", "international_access"):
-            number = parse_phone(value)
-            return number is not None and phonenumbers.is_valid_number(number)
-        digits = phone_digits(value)
-        regions = _TRUNK_REGIONS if digits.startswith("0") else ("US",)
-        return any(_valid_in(digits, region) for region in regions)
-
-    def _phone_word_near(self, ctx: ScanContext, match: re.Match[str]) -> bool:
-        return self._near(ctx, match, self._context_re)
-
-    def _near(self, ctx: ScanContext, match: re.Match[str], rx: re.Pattern[str] | None) -> bool:
-        """A match of *rx* (lower case) within the context windows around *match*."""
-        if rx is None:
-            return False
-        low = ctx.lower
-        start, end = match.span()
-        return (
-            rx.search(low, max(0, start - self.WINDOW_BEFORE), start) is not None
-            or rx.search(low, end, end + self.WINDOW_AFTER) is not None
-        )
+        rule = pattern.accept or _national_or_nanp
+        return rule(self, value, match, ctx)
 
 
 _DE_AT = ("DE", "AT")
