@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
+from _sandbox_time import skip_ahead
 from gdprguard.sandbox import SandboxServer
 
 SINCE = {"updated_since": "2015-01-01T00:00:00Z"}
@@ -166,7 +166,7 @@ def test_ticket_delete_restore_and_bulk_delete(fresh: SandboxServer) -> None:
         status = s.get(job.json()["href"]).json()
         if status["status"] == "SUCCESS":
             break
-        time.sleep(0.05)
+        skip_ahead(fresh, 0.05)
     assert status["data"] == [{"id": 3, "success": True}, {"id": 4, "success": True}]
 
 

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 
 from ..text.phone import phone_digits
 from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, basic_credentials, int_arg, json_response, page_url
+from ._routes import SandboxFlask
 from .data import FIELDS
 from .records import Attachment, Comment, Organization, Person, Ticket, iso
 from .search import SearchError, freshdesk_contact_filter, freshdesk_ticket_filter
@@ -87,9 +88,9 @@ def _parse_time(value: str) -> int | None:
     return int(parsed.timestamp())
 
 
-def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> Flask:
+def build_freshdesk_app(state: SandboxState, credentials: dict[str, str]) -> SandboxFlask:
     """The Freshdesk flavor as a Flask app."""
-    app = Flask("gdprguard.sandbox.freshdesk")
+    app = SandboxFlask("gdprguard.sandbox.freshdesk")
     data = state.data
 
     route = api_router(app, API)

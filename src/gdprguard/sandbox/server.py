@@ -1,4 +1,4 @@
-"""``SandboxServer``: the sandbox helpdesk on a werkzeug threaded HTTP server.
+"""``SandboxServer``: the sandbox helpdesk on a threaded HTTP/1.1 server with keep-alive.
 
 The WSGI pipeline per request: strip Zendesk's optional ``.json`` suffix → charge the rate limit
 (429 with ``Retry-After`` when over; incremental exports also charge their own, optional, limit)
@@ -21,12 +21,13 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from ._datasets import fresh_dataset
 from ._http import json_response
+from ._keepalive import KeepAliveServer
 from .control import add_control_routes
-from .data import DEFAULT_ANCHOR, generate
+from .data import DEFAULT_ANCHOR
 from .delivery import WebhookDispatcher
 from .faults import FAULT_KINDS, FaultInjector, RateDecision, RateLimiter
 from .freshdesk import build_freshdesk_app, freshdesk_credentials
@@ -94,14 +95,7 @@ class SandboxConfig(BaseModel):
 
 
 class _DroppedConnection(ConnectionError):
-    """Raised to make werkzeug abandon a connection we closed on purpose."""
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No per-request access log: request lines carry search queries (emails, phones)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
+    """Raised to make the server abandon a connection we closed on purpose."""
 
 
 class SandboxServer:
@@ -115,7 +109,7 @@ class SandboxServer:
         self.config = SandboxConfig(**settings)
         cfg = self.config
         self.state = SandboxState(
-            generate(cfg.seed, cfg.tickets, cfg.anchor),
+            fresh_dataset(cfg.seed, cfg.tickets, cfg.anchor),
             job_seconds=cfg.job_seconds,
             archive_after_days=cfg.archive_after_days if cfg.flavor == "zendesk" else None,
         )
@@ -143,13 +137,14 @@ class SandboxServer:
         add_control_routes(
             self._flask, self.state, cfg.flavor, self.automations, self.webhook_dispatcher
         )
+        self._flask.seal_routes()  # compiled once per process for all sandboxes of a flavor
         self.limiter = RateLimiter(cfg.rate_limit, cfg.rate_burst)
         self.export_limiter = RateLimiter(cfg.export_rate_limit, cfg.export_rate_limit)
         fault_seed = cfg.fault_seed if cfg.fault_seed is not None else cfg.seed
         self.faults = FaultInjector(cfg.fault_rate, fault_seed, cfg.faults)
         self._outage: tuple[float, int] | None = None  # (until, on the limiter's clock; status)
         self.outage_answers = 0
-        self._server: BaseWSGIServer | None = None
+        self._server: KeepAliveServer | None = None
         self._thread: threading.Thread | None = None
         self._serving_here = False
 
@@ -165,16 +160,12 @@ class SandboxServer:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((self.config.host, self.config.port))
             listener.listen(128)
-            server = make_server(
+            self._server = KeepAliveServer(
                 self.config.host,
                 listener.getsockname()[1],
                 self.wsgi,
-                threaded=True,
-                request_handler=_QuietHandler,
                 fd=listener.fileno(),  # werkzeug duplicates the descriptor
             )
-        server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer has it
-        self._server = server
 
     def start(self) -> SandboxServer:
         """Bind and serve in a daemon thread; raises OSError if the port is taken."""
@@ -211,6 +202,7 @@ class SandboxServer:
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)
+        self._server.close_connections()  # idle keep-alive connections end now
         self._server.server_close()
         self._server = None
         self._thread = None

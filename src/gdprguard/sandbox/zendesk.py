@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 
 from ..text.phone import phone_digits
 from ._flask import add_sandbox_routes, api_router
 from ._http import BadParameter, json_response
+from ._routes import SandboxFlask
 from .records import Attachment, Comment, Ticket, iso
 from .state import SandboxState
 from .webhooks import Automations
@@ -48,10 +49,10 @@ def build_zendesk_app(
     credentials: dict[str, str],
     incremental_lag_seconds: int = 60,
     automations: Automations | None = None,
-) -> Flask:
+) -> SandboxFlask:
     """The Zendesk flavor as a Flask app (with the webhook and trigger APIs when given the
     sandbox's ``automations``)."""
-    app = Flask("gdprguard.sandbox.zendesk")
+    app = SandboxFlask("gdprguard.sandbox.zendesk")
     views = ZendeskViews(state)
     data = state.data
 
