@@ -59,6 +59,10 @@ def my_number_ok(value: str) -> bool:
     return check == int(digits[11])
 
 
+#: how far back on its line a receipt, order or tracking label may stand before a number
+LABEL_REACH = 200
+
+
 class JpMyNumberRecognizer(GuardPatternRecognizer):
     """``1234 5678 9018`` / ``123456789018`` with a valid check digit."""
 
@@ -92,7 +96,9 @@ class JpMyNumberRecognizer(GuardPatternRecognizer):
         Number word names (``Receipt number for your records: 1234 5678 9018``)."""
         if super().is_near_miss(ctx, start, labelled_only=labelled_only):
             return True
-        line = ctx.lower[ctx.line_start(start) : start]
+        # the line up to the number, at most LABEL_REACH characters of it (a long one-line
+        # record would otherwise be read again for every candidate: quadratic)
+        line = ctx.lower[max(ctx.line_start(start), start - LABEL_REACH) : start]
         labelled = NEAR_MISS_RE is not None and NEAR_MISS_RE.search(line) is not None
         return labelled and not any(word in line for word in self._context_needles)
 

@@ -185,20 +185,23 @@ def _keys(ctx: ScanContext, start: int, end: int) -> list[str]:
     # the family name recurs alone (山田 of 山田太郎, 佐藤 of 佐藤 はるか); a given name alone
     # is often an ordinary word as well (未来, 大地) and is found with its honorific anyway
     parts = [p for p in _SPLIT_RE.split(surface) if p]
-    if len(parts) > 1:
-        family = parts[0]
-    else:
-        family = next(
-            (
-                ctx.text[n.start : n.end]
-                for n in ctx.name_morphemes
-                if n.start == start and n.end < end and n.kind == "姓"
-            ),
-            "",
-        )
+    family = parts[0] if len(parts) > 1 else _family_at(ctx, start, end)
     if len(family) >= 2 and family != surface and not is_place_word(family):
         keys.append(family)
     return keys
+
+
+def _family_at(ctx: ScanContext, start: int, end: int) -> str:
+    """The family-name morpheme that starts a name at ``[start, end)``, or ``""``: a binary
+    search over the text's name morphemes (in text order), so long texts stay linear."""
+    morphemes = ctx.name_morphemes
+    i = bisect_left(morphemes, start, key=lambda n: n.start)
+    while i < len(morphemes) and morphemes[i].start == start:
+        n = morphemes[i]
+        if n.end < end and n.kind == "姓":
+            return ctx.text[n.start : n.end]
+        i += 1
+    return ""
 
 
 def _latin_keys(surface: str) -> list[str]:
