@@ -8,13 +8,12 @@ and the shorter run keeps its best of a few tries.
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Callable
 
 import pytest
 from bench.detection.long_records import TICKET_JA
 
+from _cpu_time import best_cpu_seconds
 from gdprguard.detect import Detector, Finding, resolve_overlaps
 from gdprguard.detect.engine import _drop_person_inside_location
 from gdprguard.detect.recognizers import RawMatch
@@ -23,24 +22,10 @@ MAX_RATIO = 20.0
 SORTING_MAX_RATIO = 45.0
 
 
-def _cpu_seconds(run: Callable[[], object], tries: int) -> float:
-    best = float("inf")
-    gc.collect()
-    gc.disable()  # a collection landing in one run but not the other is noise, not scaling
-    try:
-        for _ in range(tries):
-            start = time.process_time()
-            run()
-            best = min(best, time.process_time() - start)
-    finally:
-        gc.enable()
-    return best
-
-
 def _ratio(make: Callable[[int], Callable[[], object]], small: int) -> float:
     make(small // 10)()  # warm up: dictionaries, caches
-    short = _cpu_seconds(make(small), tries=5)
-    long = _cpu_seconds(make(small * 10), tries=2)
+    short = best_cpu_seconds(make(small), tries=5)
+    long = best_cpu_seconds(make(small * 10), tries=2)
     return long / max(short, 1e-3)
 
 

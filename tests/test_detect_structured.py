@@ -6,11 +6,9 @@ numbers) are in ``tests/detect_cases/``. Every value is invented."""
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
+from _cpu_time import best_cpu_seconds
 from gdprguard.detect import Detector
 from gdprguard.detect.recognizers import (
     GuardCreditCardRecognizer,
@@ -149,18 +147,9 @@ def test_runs_built_to_backtrack_take_linear_time(unit: str) -> None:
     recognizers = [GuardIpRecognizer(), GuardIbanRecognizer(), GuardCreditCardRecognizer()]
 
     def cpu(text: str, tries: int) -> float:
-        best = float("inf")
-        gc.collect()
-        gc.disable()  # a collection landing in one run but not the other is noise, not scaling
-        try:
-            for _ in range(tries):
-                start = time.process_time()
-                for recognizer in recognizers:
-                    recognizer.scan(ScanContext(text))
-                best = min(best, time.process_time() - start)
-        finally:
-            gc.enable()
-        return best
+        return best_cpu_seconds(
+            lambda: [recognizer.scan(ScanContext(text)) for recognizer in recognizers], tries
+        )
 
     small = unit * (20_000 // len(unit))
     cpu(small[:2_000], 1)  # warm up: compile the patterns

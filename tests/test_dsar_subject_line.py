@@ -14,11 +14,8 @@ from typing import Any
 
 import pytest
 
-from _cli_helpdesk import add_connector, run_cli
+from _cli_helpdesk import add_connector, run_cli, sandbox_connector
 from _sandbox_time import skip_ahead
-from gdprguard._config import ConnectorConfig
-from gdprguard.connectors import build_connector
-from gdprguard.connectors.testing import FakeClock
 
 pytest_plugins = ["_store_fixtures"]
 
@@ -37,18 +34,6 @@ def helpdesk(request: pytest.FixtureRequest) -> Iterator[Any]:
     server.stop()
 
 
-def _connector(server: Any) -> Any:
-    creds = server.credentials
-    zendesk = server.config.flavor == "zendesk"
-    config = ConnectorConfig(
-        type=server.config.flavor,
-        url=creds["url"],
-        email=creds["email"] if zendesk else None,
-        token=creds["token"] if zendesk else creds["api_key"],
-    )
-    return build_connector("probe", config, clock=FakeClock())
-
-
 def _name_in_subject_line(server: Any, person: dict[str, Any], status: str) -> str:
     """Write the person's e-mail address into the subject of someone else's ticket."""
     data = server.state.data
@@ -61,7 +46,7 @@ def _name_in_subject_line(server: Any, person: dict[str, Any], status: str) -> s
     )
     with server.state.lock:
         other.status = "open"  # writable for the API call, whatever it was
-    connector = _connector(server)
+    connector = sandbox_connector(server, "probe")
     ticket = connector.get_ticket(str(other.id))
     connector.update_ticket_fields(ticket, subject=f"Complaint forwarded by {person['email']}")
     connector.close()

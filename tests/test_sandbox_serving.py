@@ -105,6 +105,31 @@ def test_an_unknown_path_is_answered_and_the_connection_stays_usable(
         assert _read_answer(reader)[0] == 200
 
 
+def test_a_malformed_chunked_body_is_refused_and_the_connection_closed(
+    server: SandboxServer,
+) -> None:
+    head = _request(server, "POST", "/api/v2/tickets.json", Transfer_Encoding="chunked")
+    with _connect(server) as sock, sock.makefile("rb") as reader:
+        sock.sendall(head + b"zz\r\nnot a chunk\r\n0\r\n\r\n")  # "zz" is no chunk size
+        status, headers, body = _read_answer(reader)
+        assert (status, body) == (400, b"Bad Request")
+        assert headers["connection"].lower() == "close"
+        assert reader.read() == b""
+
+
+def test_a_chunked_body_is_read_and_the_connection_then_closed(server: SandboxServer) -> None:
+    ticket = json.dumps({"ticket": {"subject": "Chunked", "comment": {"body": "Hi."}}}).encode()
+    head = _request(server, "POST", "/api/v2/tickets.json", Transfer_Encoding="chunked")
+    chunked = f"{len(ticket):x}\r\n".encode() + ticket + b"\r\n0\r\n\r\n"
+    with _connect(server) as sock, sock.makefile("rb") as reader:
+        sock.sendall(
+            head.replace(b"\r\n\r\n", b"\r\nContent-Type: application/json\r\n\r\n") + chunked
+        )
+        status, headers, body = _read_answer(reader)
+        assert status == 201 and json.loads(body)["ticket"]["subject"] == "Chunked"
+        assert headers["connection"].lower() == "close"  # the chunked trailer may be unread
+
+
 def test_stop_ends_idle_connections_at_once() -> None:
     server = SandboxServer(flavor="freshdesk", seed=3, tickets=2).start()
     idle = [_connect(server) for _ in range(3)]

@@ -21,7 +21,7 @@ from ..text.phone import guess_region, parse_phone, phone_digits
 from ._lazy import lazy_re
 from ._sudachi import name_morphemes
 from .language import has_japanese
-from .lexicon import TITLES, honorifics_re, kana_reading, kata_to_hira, titles_re
+from .lexicon import HIRAGANA_CHARS, TITLES, honorifics_re, kana_reading, kata_to_hira, titles_re
 from .recognizers._base import GuardRecognizer, RawMatch, ScanContext
 from .romaji import romaji_name_patterns
 
@@ -33,7 +33,7 @@ _TITLE_PREFIX_RE = lazy_re(rf"^{titles_re()}\.?\s+", re.IGNORECASE)
 # the titles as they read in folded (lower-case) text
 _TITLES = titles_re(tuple(t.lower() for t in TITLES)) + r"\.?"
 _SEP = r"[\s・,.]*"
-_KANA_ONLY_RE = lazy_re(r"[ぁ-ゖー]+")
+_KANA_ONLY_RE = lazy_re(rf"[{HIRAGANA_CHARS}ー]+")  # folded: katakana is hiragana now
 _PHONE_SEP = r"[\s\-.()]{0,3}"
 
 

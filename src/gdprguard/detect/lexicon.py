@@ -18,7 +18,10 @@ __all__ = [
     "BASE_HONORIFICS",
     "FORMAL_HONORIFICS",
     "FORMS_OF_ADDRESS",
+    "HIRAGANA_CHARS",
     "HONORIFICS",
+    "KANJI_CHARS",
+    "KATAKANA_CHARS",
     "PERSON_HONORIFICS",
     "ROMAJI_HONORIFICS",
     "TITLES",
@@ -87,21 +90,18 @@ def load_words(name: str) -> frozenset[str]:
     return frozenset(data_lines(name))
 
 
-@cache
 def stop_words() -> frozenset[str]:
     """Capitalised words that follow greetings or titles but are not names
     (``gdprguard/data/en_stop_words.txt``)."""
     return load_words("en_stop_words.txt")
 
 
-@cache
 def business_words() -> frozenset[str]:
     """Words of shop and company names (``Outfitters``, ``Gadgets``;
     ``gdprguard/data/en_business_words.txt``)."""
     return load_words("en_business_words.txt")
 
 
-@cache
 def wordlike_given_names() -> frozenset[str]:
     """Given names that are also months or common words (``May``, ``Will``): names only where
     the context is strong (``gdprguard/data/en_wordlike_given_names.txt``)."""
@@ -127,6 +127,13 @@ def is_romaji(word: str) -> bool:
     ``TANAKA``, ``Hattori``, ``Ohno`` — but not ``Smith`` or ``Mary``."""
     return len(word) >= 3 and word.isascii() and _ROMAJI_RE.fullmatch(word) is not None
 
+
+#: the Japanese scripts as regex character-class bodies (inside ``[...]``), as the
+#: recognizers read them: kanji with the iteration and abbreviation marks, katakana with the
+#: long-vowel mark, hiragana
+KANJI_CHARS = "一-龥々〆ヶ"
+KATAKANA_CHARS = "ァ-ヺー"
+HIRAGANA_CHARS = "ぁ-ゖ"
 
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _KANJI_RE = lazy_re(r"[\u3400-\u9fff々]")

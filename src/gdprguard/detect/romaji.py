@@ -14,7 +14,14 @@ import itertools
 import re
 from functools import lru_cache
 
-from .lexicon import PERSON_HONORIFICS, ROMAJI_HONORIFICS, TITLES, kata_to_hira
+from .lexicon import (
+    PERSON_HONORIFICS,
+    ROMAJI_HONORIFICS,
+    TITLES,
+    honorifics_re,
+    kata_to_hira,
+    titles_re,
+)
 
 __all__ = ["MAX_SPELLINGS", "MIN_BARE_LENGTH", "romaji_name_patterns", "romaji_spellings"]
 
@@ -105,13 +112,8 @@ def _options(syllables: list[str]) -> list[list[str]]:
                 forms.append("h")
             options.append(forms)
         else:
-            forms = [syl]
-            for hepburn, kunrei in _KUNREI.items():
-                if syl.startswith(hepburn) and syl != hepburn:
-                    break
-                if syl == hepburn:
-                    forms.append(kunrei)
-            options.append(forms)
+            kunrei = _KUNREI.get(syl)
+            options.append([syl] if kunrei is None else [syl, kunrei])
     return options
 
 
@@ -153,10 +155,10 @@ def _with_macrons(options: list[list[str]]) -> str:
 
 _LATIN_BEFORE = r"(?<![a-z0-9āīūēō'])"
 _LATIN_AFTER = r"(?![a-z0-9āīūēō])"
-_TITLES = "(?:" + "|".join(t.lower() for t in TITLES) + r")\.?\s*"
+_TITLES = titles_re(tuple(t.lower() for t in TITLES)) + r"\.?\s*"
 _SUFFIXES = (
-    r"(?:[\-\s]?(?:" + "|".join(ROMAJI_HONORIFICS) + r")(?![a-z])"
-    r"|\s?(?:" + "|".join(sorted(PERSON_HONORIFICS, key=len, reverse=True)) + "))"
+    rf"(?:[\-\s]?{honorifics_re(ROMAJI_HONORIFICS)}(?![a-z])"
+    rf"|\s?{honorifics_re(PERSON_HONORIFICS)})"
 )
 _SEP = r"[\s・,.\-]*"
 #: a romanised name part alone (no honorific, no other part) must be this long to count

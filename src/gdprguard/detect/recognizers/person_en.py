@@ -32,20 +32,17 @@ from ._trie import trie_alternation
 __all__ = ["EnPersonRecognizer", "given_names", "is_non_surname_word", "surnames"]
 
 
-@cache
 def given_names() -> frozenset[str]:
     """Given names of many cultures (``gdprguard/data/given_names.txt``, built from Faker's
     person providers by ``scripts/build_name_lists.py``; common English words removed)."""
     return load_words("given_names.txt")
 
 
-@cache
 def surnames() -> frozenset[str]:
     """Family names of many cultures (``gdprguard/data/surnames.txt``, same source)."""
     return load_words("surnames.txt")
 
 
-@cache
 def ambiguous_given_names() -> frozenset[str]:
     """Given names that are also words or places (``Will``, ``Victoria``): accepted only where
     the context names a person (``gdprguard/data/given_names_ambiguous.txt``)."""
@@ -71,7 +68,6 @@ def is_surname(token: str) -> bool:
 # The word lists of gdprguard/data/ that only this module reads (see its README.md).
 
 
-@cache
 def _not_surnames() -> frozenset[str]:
     """Second words that make "Given Word" a product, a place or a company (``Earl Grey``)."""
     return load_words("en_not_surnames.txt")
@@ -84,37 +80,31 @@ def _brand_names() -> frozenset[tuple[str, str]]:
     return frozenset((p[0], p[1]) for p in pairs if len(p) == 2)
 
 
-@cache
 def _wordlike_surnames() -> frozenset[str]:
     """Family names that are common English words (``Brown``, ``Park``)."""
     return load_words("en_wordlike_surnames.txt")
 
 
-@cache
 def _common_capitalised() -> frozenset[str]:
     """Capitalised words of support text that the name lists also hold (``Order``, ``Card``)."""
     return load_words("en_common_capitalised.txt")
 
 
-@cache
 def _person_before() -> frozenset[str]:
     """Words before a given name that say a person is meant (``spoke to Kofi``)."""
     return load_words("en_person_words_before.txt")
 
 
-@cache
 def _person_after() -> frozenset[str]:
     """Words after a given name that say a person is meant (``Priyanka said``)."""
     return load_words("en_person_words_after.txt")
 
 
-@cache
 def _lower_stop() -> frozenset[str]:
     """Lower-case words that are never a name in the lower-case patterns (``will do``)."""
     return load_words("en_lower_case_stop_words.txt")
 
 
-@cache
 def _not_speakers() -> frozenset[str]:
     """Speaker-label words that are not speakers (``Note:``, ``Subject:``)."""
     return load_words("en_not_speakers.txt")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache, cached_property
+from functools import cached_property
 from typing import ClassVar
 
 from .._lazy import lazy_re
@@ -29,7 +29,10 @@ from .._sudachi import is_name_word, is_place_word, reads_as_name
 from ..language import has_japanese
 from ..lexicon import (
     FORMAL_HONORIFICS,
+    HIRAGANA_CHARS,
     HONORIFICS,
+    KANJI_CHARS,
+    KATAKANA_CHARS,
     business_words,
     honorifics_re,
     is_common_word,
@@ -60,9 +63,7 @@ _BEFORE_RE = lazy_re(
 )
 _CJK_RE = lazy_re(r"[一-龥々]")
 
-_KANJI = "一-龥々〆ヶ"
-_KATA = "ァ-ヺー"
-_HIRA = "ぁ-ゖ"
+_KANJI, _KATA, _HIRA = KANJI_CHARS, KATAKANA_CHARS, HIRAGANA_CHARS
 # One part of a name: kanji, katakana or hiragana (NFKC has made the ideographic space a space).
 _PART = rf"(?:[{_KANJI}]{{1,4}}|[{_KATA}]{{2,10}}|[{_HIRA}]{{2,5}})"
 _GIVEN = rf"[{_KANJI}{_KATA}{_HIRA}]{{1,6}}?"
@@ -96,7 +97,6 @@ _BUSINESS_RE = lazy_re(
 )
 
 
-@cache
 def _not_person_single() -> frozenset[str]:
     """Single kanji that are words before an honorific (神様, 皆様, お客様), not surnames
     (``gdprguard/data/ja_not_person_kanji.txt``)."""
@@ -540,7 +540,6 @@ class JaPersonRecognizer(GuardRecognizer):
         return pattern.check(ctx, start, end)
 
 
-@cache
 def ja_given_kana() -> frozenset[str]:
     """Japanese given names in hiragana (``gdprguard/data/ja_given_kana.txt``)."""
     return load_words("ja_given_kana.txt")
@@ -772,7 +771,6 @@ _DOTTED_RE = lazy_re(
 )
 
 
-@cache
 def _dotted_brands() -> frozenset[str]:
     """Brands named after people, written the same way (``gdprguard/data/ja_dotted_brands.txt``)."""
     return load_words("ja_dotted_brands.txt")
@@ -853,7 +851,6 @@ def _strip_particle(text: str, start: int, end: int) -> int:
     return start
 
 
-@cache
 def _not_name_kana() -> frozenset[str]:
     """Greetings and interjections that stand before a name with a space: not half of it
     (``gdprguard/data/ja_not_name_kana.txt``)."""

@@ -32,6 +32,8 @@ from typing import ClassVar
 from .._lazy import lazy_re
 from .._sudachi import is_name_word, is_place_word
 from ..lexicon import (
+    KANJI_CHARS,
+    KATAKANA_CHARS,
     TITLES,
     business_words,
     english_places,
@@ -120,8 +122,7 @@ _EN_TITLE_BEFORE_RE = lazy_re(rf"{titles_re((*TITLES, 'Sir', 'Dear'))}\.?[ ]\Z")
 _EN_PREV_WORD_RE = lazy_re(r"([A-Z][a-z]+)[ ]\Z")
 _EN_NEXT_WORD_RE = lazy_re(r"[ ]([A-Z][a-z'\-]+)")
 
-_JA_KANJI = "一-龥々〆ヶ"
-_JA_KATA = "ァ-ヺー"
+_JA_KANJI, _JA_KATA = KANJI_CHARS, KATAKANA_CHARS
 _KANJI_RE = lazy_re(rf"[{_JA_KANJI}]")
 _KATA_RE = lazy_re(rf"[{_JA_KATA}]")
 # a place's own suffix, kept in the span: 大阪府, 北京市, 中国地方, ニューヨーク州
