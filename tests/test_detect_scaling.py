@@ -13,20 +13,13 @@ from collections.abc import Callable
 import pytest
 from bench.detection.long_records import TICKET_JA
 
-from _cpu_time import best_cpu_seconds
+from _cpu_time import assert_grows_linearly
 from gdprguard.detect import Detector, Finding, resolve_overlaps
 from gdprguard.detect.engine import _drop_person_inside_location
 from gdprguard.detect.recognizers import RawMatch
 
 MAX_RATIO = 20.0
 SORTING_MAX_RATIO = 45.0
-
-
-def _ratio(make: Callable[[int], Callable[[], object]], small: int) -> float:
-    make(small // 10)()  # warm up: dictionaries, caches
-    short = best_cpu_seconds(make(small), tries=5)
-    long = best_cpu_seconds(make(small * 10), tries=2)
-    return long / max(short, 1e-3)
 
 
 @pytest.mark.slow
@@ -37,7 +30,7 @@ def test_a_long_japanese_record_takes_linear_time() -> None:
         text = (TICKET_JA * (n // len(TICKET_JA) + 1))[:n]
         return lambda: detector.analyze(text)
 
-    assert _ratio(make, 50_000) <= MAX_RATIO
+    assert_grows_linearly(make, 50_000, limit=MAX_RATIO)
 
 
 @pytest.mark.slow
@@ -49,7 +42,7 @@ def test_a_long_single_line_record_takes_linear_time() -> None:
         text = (line * (n // len(line) + 1))[:n]
         return lambda: detector.analyze(text)
 
-    assert _ratio(make, 30_000) <= MAX_RATIO
+    assert_grows_linearly(make, 30_000, limit=MAX_RATIO)
 
 
 @pytest.mark.slow
@@ -66,7 +59,7 @@ def test_resolving_overlaps_is_linear() -> None:
     # Ranking is a sort (n log n) of objects that outgrow the CPU caches at 200,000 findings:
     # measured 13-22 on an idle machine, so the linear bound would be flaky. The quadratic
     # kept-span insertion this test guards against made it 100 and more.
-    assert _ratio(make, 10_000) <= SORTING_MAX_RATIO
+    assert_grows_linearly(make, 10_000, limit=SORTING_MAX_RATIO)
 
 
 @pytest.mark.slow
@@ -76,7 +69,7 @@ def test_dropping_names_inside_addresses_is_linear() -> None:
         raw += [RawMatch("PERSON", i * 50 + 35, i * 50 + 45, 0.7, "P") for i in range(n)]
         return lambda: _drop_person_inside_location(raw)
 
-    assert _ratio(make, 10_000) <= MAX_RATIO
+    assert_grows_linearly(make, 10_000, limit=MAX_RATIO)
 
 
 def test_names_inside_addresses_are_still_dropped() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-import time
-
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _cpu_time import assert_grows_linearly
 from gdprguard.text.mojibake import repair_mojibake
 
 
@@ -241,16 +239,6 @@ def test_spans_map_back_monotonic_and_in_bounds(text: str) -> None:
         pos = run.end
 
 
-def _cpu(run, tries: int) -> float:
-    best = float("inf")
-    gc.collect()
-    for _ in range(tries):
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("clean", [False, True])
 def test_repair_time_grows_linearly(clean: bool) -> None:
@@ -268,7 +256,4 @@ def test_repair_time_grows_linearly(clean: bool) -> None:
         text = unit * (n // len(unit) + 1)
         return lambda: repair_mojibake(text)
 
-    make(2_000)()
-    short = _cpu(make(20_000), tries=5)
-    long = _cpu(make(200_000), tries=2)
-    assert long / max(short, 1e-3) <= 20.0
+    assert_grows_linearly(make, 20_000)
