@@ -14,16 +14,16 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import _walkthrough
 from _cli_helpdesk import run_cli
+from _walkthrough import empty_folder, subject_free_to_erase
 
-sandbox = pytest.importorskip("gdprguard.sandbox")
-
+helpdesk = _walkthrough.helpdesk  # the fixture
 ROOT = Path(__file__).resolve().parents[1]
 _BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
 #: left to their own tests: they serve forever, prompt, or call out to the network
@@ -49,15 +49,6 @@ def _readme_commands() -> list[list[str]]:
     return commands
 
 
-@pytest.fixture
-def helpdesk() -> Iterator[Any]:
-    server = sandbox.SandboxServer(
-        flavor="zendesk", seed=3, port=0, tickets=12, job_seconds=0.0
-    ).start()
-    yield server
-    server.stop()
-
-
 def _fill(words: list[str], values: dict[str, str]) -> list[str]:
     out = []
     for word in words:
@@ -79,21 +70,9 @@ def test_the_readme_commands_work_as_written_in_an_empty_folder(
     names = [c[0] for c in commands]
     for expected in ("init", "connector", "policy", "sweep", "dsar", "keys", "audit", "backup"):
         assert expected in names, f"the README lost its {expected} example"
-    workdir = tmp_path / "newcomer"
-    workdir.mkdir()
-    monkeypatch.chdir(workdir)
-    for variable in ("GDPRGUARD_HOME", "GDPRGUARD_CONFIG"):
-        monkeypatch.delenv(variable, raising=False)
+    workdir = empty_folder(tmp_path, helpdesk, monkeypatch, "newcomer")
     creds = helpdesk.credentials
-    monkeypatch.setenv("ZENDESK_TOKEN", creds["token"])
-    monkeypatch.setenv("GDPRGUARD_BACKUP_PASSPHRASE", "correct horse battery staple")
-    person = next(
-        p for p in helpdesk.ground_truth()["people"] if p.get("email") and p.get("requested")
-    )
-    with helpdesk.state.lock:  # nothing of theirs is still open: the erasure may go ahead
-        for ticket in helpdesk.state.data.tickets.values():
-            if ticket.requester_id == person["id"] and ticket.status not in ("closed", "solved"):
-                ticket.status = "solved"
+    person = subject_free_to_erase(helpdesk)
     values = {
         "http://127.0.0.1:8765": creds["url"],
         "admin@sandbox.example.com": creds["email"],
