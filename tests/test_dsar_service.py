@@ -230,3 +230,33 @@ def test_a_ticket_gone_between_index_and_read_is_a_problem_not_a_failure(
         data["problems"]
     )
     assert str(gone) not in {t["id"] for t in data["tickets"]}
+
+
+def test_an_erasure_purges_the_subjects_ticket_a_sweep_left_in_the_trash(
+    server: Any, vault: Vault
+) -> None:
+    truth = server.ground_truth()
+    person = max(truth["people"], key=lambda p: len(p.get("requested", [])))
+    with server.state.lock:  # nothing of theirs is still open: the erasure may go ahead
+        for ticket in server.state.data.tickets.values():
+            if ticket.requester_id == person["id"]:
+                ticket.status = "closed"
+    connector = _connector(server)
+    service = DsarService(vault, {"support": connector}, clock=lambda: NOW)
+    identifiers = [Identifier(kind="email", value=person["email"])]
+    service.locator().locate(identifiers)  # builds the index
+    trashed = str(person["requested"][0])
+    connector.delete_ticket(trashed)  # soft: Zendesk keeps it in its trash for 30 days
+    with server.state.lock:
+        assert server.state.data.tickets[int(trashed)].deleted_at is not None
+
+    record = service.request_for("erasure", identifiers)
+    plan = service.plan_erasure(record.request_id)
+    assert plan.actions.get("purge", 0) >= 1
+    outcome = service.apply_erasure(plan.plan_id)
+
+    assert outcome.status == "completed"
+    with server.state.lock:  # purged from the trash, not left there for the helpdesk's 30 days
+        assert int(trashed) not in server.state.data.tickets
+    again = service.locator().locate(identifiers)
+    assert not again.trashed and not any(p.record.endswith(f":{trashed}") for p in again.problems)

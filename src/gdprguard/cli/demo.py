@@ -26,7 +26,7 @@ _COUNT_LABELS = {
     "tickets": "tickets",
     "mentions": "mentions in other tickets",
     "comments_by_subject": "comments by them",
-    "problems": "records that could not be read",
+    "problems": "records deleted or unreadable since they were indexed",
 }
 
 

@@ -227,6 +227,12 @@ class ErasureEngine:
                 held.append(ref)
                 continue
             self._plan_ticket(match, add, notes)
+        for name, ticket_id in result.trashed:
+            # the subject's own ticket, deleted before: purged from the trash where the helpdesk
+            # allows it (a delete otherwise, which finds it gone); either way the index forgets it
+            caps = self.connectors[name].capabilities
+            step: ErasureAction = "purge" if caps.permanent_ticket_delete else "delete"
+            add(name, ticket_id, f"{name}:ticket:{ticket_id}", step, "requested-deleted")
         for person in result.people:
             ref = f"{person.connector}:person:{person.person.id}"
             if not acted_on(person.confidence):

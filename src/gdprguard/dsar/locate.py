@@ -93,6 +93,9 @@ class LocateResult:
     tickets: list[TicketMatch] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     connectors: list[ConnectorRead] = field(default_factory=list)
+    trashed: list[tuple[str, str]] = field(default_factory=list)
+    """(connector, ticket id) of tickets the index says the subject requested that the helpdesk
+    no longer shows: deleted, perhaps still in its trash (an erasure purges them from there)"""
 
     @property
     def complete(self) -> bool:
@@ -182,6 +185,7 @@ class Locator:
         looked: set[str] = set()
         walker = self.walker(name)
         requested_read: set[str] = set()
+        requested: set[str] = set()  # what the index says the subject requested
         try:
             for _round in range(_MAX_ROUNDS):
                 person_digests = {
@@ -189,10 +193,13 @@ class Locator:
                     for pid, m in people.items()
                     if m.confidence != "medium"
                 }
-                candidates = {
+                hits = self.index.lookup(strong | names | person_digests, connector=name)
+                candidates = {hit.ticket_id for hit in hits}
+                requested.update(
                     hit.ticket_id
-                    for hit in self.index.lookup(strong | names | person_digests, connector=name)
-                }
+                    for hit in hits
+                    if hit.role == "requester" and hit.digest in strong | person_digests
+                )
                 for pid, match in people.items():
                     if pid in requested_read or match.confidence == "medium":
                         continue
@@ -205,8 +212,9 @@ class Locator:
                     looked.add(ticket_id)
                     self.progress(f"checking {name}", done, len(new))
                     checked = self._check_ticket(
-                        name, walker, ticket_id, identifiers, wanted, people, result
-                    )
+                        name, walker, ticket_id, identifiers, wanted, people, result,
+                        requested=ticket_id in requested,
+                    )  # fmt: skip
                     if checked is not None:
                         tickets[ticket_id] = checked
         except HelpdeskError as exc:
@@ -267,6 +275,8 @@ class Locator:
         wanted: Mapping[str, set[str]],
         people: dict[str, PersonMatch],
         result: LocateResult,
+        *,
+        requested: bool = False,
     ) -> TicketMatch | None:
         connector = self.connectors[name]
         try:
@@ -275,7 +285,12 @@ class Locator:
             result.problems.append(
                 Problem(connector=name, record=f"{name}:ticket:{ticket_id}", code="not-found")
             )
-            self.index.forget_ticket(name, ticket_id)
+            if requested:
+                # deleted, but perhaps still in the helpdesk's trash: kept in the index until an
+                # erasure has purged it from there
+                result.trashed.append((name, ticket_id))
+            else:
+                self.index.forget_ticket(name, ticket_id)
             return None
         bundle = walker.bundle(ticket)
         strong = wanted.get("email", set()) | wanted.get("phone", set())

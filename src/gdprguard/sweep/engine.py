@@ -442,6 +442,10 @@ class SweepEngine:
             return
         detail = {"rule": spec.rule, "changed": outcome.changed, **outcome.detail}
         self._finish(unit, plan_id, row, spec, report, outcome.status, detail)
+        if spec.action == "purge" and spec.ref.kind == "ticket" and outcome.status == "done":
+            # gone for good: nothing of it is left for a data-subject request to find (a soft
+            # delete stays indexed, since the helpdesk's trash still holds the ticket)
+            self.index.forget_ticket(connector.name, spec.ticket_id)
         if outcome.status == "done" and not outcome.changed:
             report.unchanged += 1
 
