@@ -44,8 +44,10 @@ def make_console(
     oidc: OidcConfig | None = None,
     policy: Any = None,
     secure_cookies: bool = False,
+    export_ttl_hours: int = 24,
 ) -> Console:
-    """A console over a new vault in *home*, with an officer and an admin account."""
+    """A console over a new vault in *home*, with an officer and an admin account; its admin
+    pages change ``home/gdprguard.toml`` and the policies in ``home/policies``."""
     vault = Vault(
         Store(f"sqlite:///{home / 'console.db'}"),
         FileKeyProvider(home / "master.key"),
@@ -57,6 +59,9 @@ def make_console(
         secure_cookies=secure_cookies,
         sessions=SessionPolicy(idle_minutes=30, absolute_hours=12),
         oidc=oidc,
+        config_path=home / "gdprguard.toml",
+        policy_dir=home / "policies",
+        export_ttl_hours=export_ttl_hours,
     )
     console = Console(
         vault, connectors or {}, config, policy=policy, clock=clock or Clock(),

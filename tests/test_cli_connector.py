@@ -265,3 +265,23 @@ def test_test_prints_its_result_on_stdout(
     code, out, err = run(["--config", str(cfg), "connector", "test", "support"], capsys)
     assert code == 0 and err == ""
     assert out.startswith("connector support: ok (user 7, role admin")
+
+
+def test_remove_drops_only_that_section_and_keeps_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "g.toml"
+    cfg.write_text(
+        '# our helpdesks\n[connectors.a]\ntype = "zendesk"\nurl = "https://a.test"\n'
+        'email = "x@a.test"\ntoken = "env:A_TOKEN"\n\n# the second one\n[connectors.b]\n'
+        'type = "freshdesk"\nurl = "https://b.test"\ntoken = "env:B_TOKEN"\n'
+    )
+    code, out, err = run(["--config", str(cfg), "connector", "remove", "a", "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out) == {"name": "a", "config": str(cfg), "removed": True}
+    text = cfg.read_text()
+    assert list(tomllib.loads(text)["connectors"]) == ["b"]
+    assert "# the second one" in text and "a.test" not in text
+    code, out, err = run(["--config", str(cfg), "connector", "remove", "a"], capsys)
+    assert code == 2 and "no connector named 'a'" in err and "known: b" in err
+    assert tomllib.loads(cfg.read_text())["connectors"].keys() == {"b"}

@@ -115,8 +115,16 @@ def test_the_console_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None
         subprocess.run([sys.executable, "-m", "gdprguard", *argv], cwd=workdir, env=env,
                        check=True, capture_output=True, timeout=120)  # fmt: skip
     port = _free_port()
+    with (workdir / "gdprguard.toml").open("a", encoding="utf-8") as config:
+        config.write(f"\n[console]\nport = {port}\nexport_ttl_hours = 2\n")  # no flag needed
+    exports = workdir / ".gdprguard" / "console-exports"
+    exports.mkdir(mode=0o700)
+    stale, fresh = exports / "req-20260101-0a1b2c.zip", exports / "req-20260101-3d4e5f.zip"
+    for path, age in ((stale, 3 * 3600), (fresh, 3600)):
+        path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+        os.utime(path, (time.time() - age, time.time() - age))
     process = subprocess.Popen(
-        [sys.executable, "-m", "gdprguard", "console", "--port", str(port)],
+        [sys.executable, "-m", "gdprguard", "console"],
         cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -134,8 +142,49 @@ def test_the_console_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None
         assert page.status_code == 302 and page.headers["Location"].startswith("/login")
         login = requests.get(f"{base}/login", timeout=5)
         assert login.status_code == 200 and "Secure" in login.headers["Set-Cookie"]
+        assert not stale.exists() and fresh.exists()  # older than export_ttl_hours: gone on start
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 143, err
     assert f"console on {base}/" in err and out == ""
+
+
+def test_console_flags_override_the_console_section() -> None:
+    from gdprguard._config import WebConsoleConfig
+    from gdprguard.cli.console import console_options
+
+    file = WebConsoleConfig.model_validate(
+        {"host": "0.0.0.0", "port": 9000, "idle_minutes": 10, "export_ttl_hours": 48,
+         "oidc_client_secret": "env:GG_OIDC_SECRET"}
+    )  # fmt: skip
+    merged = console_options(file, host=None, port=9100, idle_minutes=None, export_ttl_hours=6)
+    assert (merged.host, merged.port, merged.idle_minutes, merged.export_ttl_hours) == (
+        "0.0.0.0", 9100, 10, 6,
+    )  # fmt: skip
+    assert merged.session_hours == 12 and merged.oidc_client_secret == "env:GG_OIDC_SECRET"
+    assert WebConsoleConfig().export_ttl_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("export_ttl_hour = 3", "[console] has no key 'export_ttl_hour'; did you mean "
+         "'export_ttl_hours'?"),
+        ("idle_minutes = 0", "[console.idle_minutes] Input should be greater than or equal to 1"),
+        ('oidc_client_secret = "hunter2-literal"', "write the variable that holds the secret"),
+        ('oidc_issuer = "https://login.example.com"', "--oidc-issuer and --oidc-client-id go "
+         "together (in [console]: oidc_issuer and oidc_client_id)"),
+        ('oidc_client_id = "gg"\noidc_issuer = "https://login.example.com"\n'
+         'oidc_client_secret = "env:GG_UNSET_SECRET"', "GG_UNSET_SECRET, which is not set"),
+        ('public_url = "privacy.example.com"', "[console.public_url] Value error, must be a URL"),
+    ],
+)  # fmt: skip
+def test_a_bad_console_section_is_a_clear_configuration_error(
+    initialised_home: Path, capsys: pytest.CaptureFixture[str], section: str, message: str
+) -> None:
+    with (initialised_home / "gdprguard.toml").open("a", encoding="utf-8") as config:
+        config.write(f"\n[console]\n{section}\n")
+    code, out, err = run_cli(capsys, "console", "--port", "0")
+    assert code == 2 and out == "" and message in " ".join(err.split()), err
+    assert "Traceback" not in err and "hunter2-literal" not in err

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from _cli_helpdesk import add_connector, run_cli
+from _cli_helpdesk import TOKEN_VAR, add_connector, run_cli
 from _waitress_server import WaitressThread
 from gdprguard._config import load_settings
 from gdprguard.console import Console, ConsoleConfig, create_app
@@ -90,7 +90,12 @@ def served(
         assert code == 0, err
     settings = load_settings()
     vault = Vault.from_settings(settings)
-    config = ConsoleConfig(exports_dir=initialised_home / "console-exports")
+    config = ConsoleConfig(
+        exports_dir=initialised_home / "console-exports",
+        config_path=initialised_home / "gdprguard.toml",
+        policy_dir=initialised_home / "policies",
+        policy_name=str(default_policy_path()),
+    )
     console = Console(vault, settings.connectors, config, policy=load_policy(default_policy_path()))
     running = Served(console)
     yield running
@@ -387,17 +392,47 @@ def test_an_officer_answers_an_access_and_an_erasure_request_and_an_admin_a_swee
     assert status == "applied"
     assert any(e.actor == "console:adam" and e.action == "console.approve" and plan_id in
                e.target_ids for e in served.console.vault.audit.entries())  # fmt: skip
+
+    # the admin adds a second helpdesk account through the form: checked, then saved
+    user.go("/admin/connectors")
+    user.fill("connector-name", "backup")
+    user.fill("connector-url", helpdesk.credentials["url"])
+    user.fill("connector-email", helpdesk.credentials["email"])
+    user.fill("connector-token", f"env:{TOKEN_VAR}")
+    user.press("Check and save")
+    user.until(lambda: "passed the check" in user.text())
+    assert set(served.console.connector_configs) == {"support", "backup"}
+    config_file = served.console.config.config_path
+    assert config_file is not None and "[connectors.backup]" in config_file.read_text("utf-8")
     for path, name in (("/admin/users", "admin-users"), ("/admin/connectors", "admin-connectors"),
-                       ("/admin/policies", "admin-policies")):  # fmt: skip
+                       ("/admin/connectors/backup/remove", "admin-connector-remove"),
+                       ("/admin/policies", "admin-policies"),
+                       ("/admin/policies/default.yaml/edit", "admin-policy-edit")):  # fmt: skip
         for code_ in ("en", "ja"):
             user.language(code_)
             user.go(path)
             user.shoot(name)
     user.language("en")
+
+    # ... removes it again, after a confirmation
+    user.go("/admin/connectors/backup/remove")
+    user.click("button.danger", confirm=True)
+    user.until(lambda: "was removed from the configuration file" in user.text())
+    assert "[connectors.backup]" not in config_file.read_text("utf-8")
+    assert set(served.console.connector_configs) == {"support"}
+
+    # ... and makes the folder's copy of the default policy the one [dsar] policy names
+    user.go("/admin/policies")
+    user.press("Use this policy default.yaml")
+    user.until(lambda: "is now the one in use" in user.text())
+    assert 'policy = "policies/default.yaml"' in config_file.read_text("utf-8")
+    actions = {e.action for e in served.console.vault.audit.entries() if e.actor == "console:adam"}
+    assert {"console.connector-add", "console.connector-remove", "console.policy-select"} <= actions
     expected = {f"{n}-{lang}.png" for n in ("login", "register", "new-request", "request-access",
                 "identifiers", "matches", "export", "plan-erasure", "progress",
                 "request-erasure", "audit", "plans", "plan-sweep", "admin-users",
-                "admin-connectors", "admin-policies") for lang in ("en", "ja")}  # fmt: skip
+                "admin-connectors", "admin-connector-remove", "admin-policies",
+                "admin-policy-edit") for lang in ("en", "ja")}  # fmt: skip
     assert expected <= set(user.taken), expected - set(user.taken)
     # what the console, gdprguard and the helpdesk client logged (not the test's own driver,
     # which logs what it types)

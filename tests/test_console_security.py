@@ -17,16 +17,32 @@ pytest_plugins = ["_store_fixtures", "_console_fixtures"]
 
 PAGES = ["/requests", "/requests/new", "/plans", "/audit", "/admin/users", "/admin/connectors",
          "/admin/policies", "/requests/req-20261201-abcdef",
-         "/requests/req-20261201-abcdef/identifiers"]  # fmt: skip
+         "/requests/req-20261201-abcdef/identifiers", "/admin/connectors/support/remove",
+         "/admin/policies/new", "/admin/policies/default.yaml/edit"]  # fmt: skip
 FORMS = [
     "/requests/new",
     "/logout",
     "/audit/verify",
     "/admin/users",
     "/requests/req-20261201-abcdef/locate",
+    "/requests/req-20261201-abcdef/export/delete",
     "/plans/pl-20261201T000000Z-abcdef/approve",
+    "/admin/connectors",
+    "/admin/connectors/support/remove",
+    "/admin/policies/save",
+    "/admin/policies/select",
 ]
-ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/connectors", "/admin/policies"]
+ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/connectors", "/admin/policies",
+               "/admin/policies/new"]  # fmt: skip
+#: what admins change, and a form an officer might forge for each (with a valid CSRF token)
+ADMIN_FORMS = {
+    "/admin/connectors": {"name": "x", "type": "zendesk", "url": "https://x.example",
+                          "token": "env:X"},
+    "/admin/connectors/support/remove": {},
+    "/admin/connectors/support/test": {},
+    "/admin/policies/save": {"mode": "new", "name": "x.yaml", "text": "version: 1\nrules: []\n"},
+    "/admin/policies/select": {"source": "shipped", "name": "default.yaml"},
+}  # fmt: skip
 
 
 def _session_cookie(client: Any) -> str | None:
@@ -140,6 +156,36 @@ def test_an_officer_cannot_use_admin_forms(client: Any, console: Console) -> Non
     changed = client.post(f"/admin/users/{ADMIN[0]}", data={"action": "disable",
                                                            "csrf_token": token})  # fmt: skip
     assert changed.status_code == 403 and not console.accounts.require(ADMIN[0]).disabled
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/connectors/support/remove", "/admin/policies/default.yaml/edit"]
+)
+def test_an_officer_cannot_open_the_admin_forms(client: Any, path: str) -> None:
+    sign_in(client, *OFFICER)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(("path", "form"), ADMIN_FORMS.items())
+def test_an_officer_cannot_change_connectors_or_policies(
+    client: Any, console: Console, home: Path, path: str, form: dict[str, str]
+) -> None:
+    from gdprguard._config import ConnectorConfig
+
+    config = home / "gdprguard.toml"
+    config.write_text('[connectors.support]\ntype = "zendesk"\nurl = "https://s.example"\n'
+                      'token = "env:S"\n', encoding="utf-8")  # fmt: skip
+    before = config.read_text(encoding="utf-8")
+    console.use_connectors({"support": ConnectorConfig(type="zendesk", url="https://s.example",
+                                                       token="env:S")})  # fmt: skip
+    sign_in(client, *OFFICER)
+    token = csrf_of(client.get("/requests").text)
+    response = client.post(path, data={"csrf_token": token, **form})
+    assert response.status_code == 403 and "role" in response.text
+    assert config.read_text(encoding="utf-8") == before and not (home / "policies").exists()
+    assert set(console.connector_configs) == {"support"} and console.policy is None
+    assert not [e for e in console.vault.audit.entries() if e.action.startswith(
+        ("console.connector", "console.policy"))]  # fmt: skip
 
 
 def test_an_admin_reaches_admin_pages_and_adds_an_account(client: Any, console: Console) -> None:

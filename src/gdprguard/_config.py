@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -29,6 +30,7 @@ __all__ = [
     "KeysConfig",
     "Settings",
     "StoreConfig",
+    "WebConsoleConfig",
     "find_config_path",
     "format_validation_error",
     "insecure_http_host",
@@ -39,6 +41,7 @@ __all__ = [
 
 DEFAULT_CONFIG_NAME = "gdprguard.toml"
 CONFIG_ENV = "GDPRGUARD_CONFIG"
+_ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def resolve_secret(value: str, *, where: str = "configuration") -> str:
@@ -210,6 +213,48 @@ class DsarConfig(_Section):
     )
 
 
+class WebConsoleConfig(_Section):
+    """``[console]``: how ``gdprguard console`` runs (its command-line flags win)."""
+
+    host: str = Field(default="127.0.0.1", min_length=1, description="address to listen on")
+    port: int = Field(default=8081, ge=0, le=65535, description="port to listen on")
+    public_url: str | None = Field(
+        default=None,
+        description="the console's URL as browsers reach it (the identity provider's redirect "
+        "goes to PUBLIC_URL/oidc/callback); default http://HOST:PORT",
+    )
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="idle session timeout")
+    session_hours: int = Field(default=12, ge=1, le=24 * 7, description="session lifetime")
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL")
+    oidc_client_id: str | None = Field(default=None, description="the console's client id")
+    oidc_client_secret: str | None = Field(
+        default=None, description="env:VAR naming the variable that holds the client secret"
+    )
+    export_ttl_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 90,
+        description="hours an export waits for download before it is deleted",
+    )
+
+    @field_validator("public_url", "oidc_issuer")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be a URL starting with https://")
+        return value
+
+    @field_validator("oidc_client_secret")
+    @classmethod
+    def _secret_from_env(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_REFERENCE.match(value):
+            raise ValueError(
+                'write the variable that holds the secret, e.g. "env:GG_OIDC_SECRET"; a '
+                "secret is never kept in this file"
+            )
+        return value
+
+
 class Settings(_Section):
     """The whole configuration file."""
 
@@ -218,6 +263,7 @@ class Settings(_Section):
     keys: KeysConfig = KeysConfig()
     detection: DetectionConfig = DetectionConfig()
     dsar: DsarConfig = DsarConfig()
+    console: WebConsoleConfig = WebConsoleConfig()
     connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
 
 

@@ -41,6 +41,18 @@ min_score = 0.5
 # The key behind `redact --operator pseudonym`; default: pseudonym.key in the home.
 # pseudonym_key = "env:GDPRGUARD_PSEUDONYM_KEY"
 
+# The web console (`gdprguard console`); its flags override these keys. See docs/console.md.
+# [console]
+# host = "127.0.0.1"
+# port = 8081
+# public_url = "https://privacy.internal.example.com"   # as browsers reach it (behind TLS)
+# idle_minutes = 30                  # a session ends after this long unused
+# session_hours = 12                 # and this long after sign-in, used or not
+# export_ttl_hours = 24              # exports waiting for download are deleted after this
+# oidc_issuer = "https://login.example.com"               # sign-in through OpenID Connect
+# oidc_client_id = "gdprguard-console"
+# oidc_client_secret = "env:GG_OIDC_SECRET"
+
 # Helpdesk accounts. Add them with `gdprguard connector add`, which checks the credentials and
 # admin rights before it saves anything. A section looks like this:
 #

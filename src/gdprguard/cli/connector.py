@@ -1,45 +1,26 @@
-"""``gdprguard connector add | test | list``: configure helpdesk accounts and check them."""
+"""``gdprguard connector add | remove | test | list``: configure and check helpdesk accounts."""
 
 from __future__ import annotations
 
 import os
-import re
-import tempfile
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-import tomli_w
 import typer
-from pydantic import ValidationError
 
-from .._config import (
-    DEFAULT_CONFIG_NAME,
-    ConnectorConfig,
-    Settings,
-    find_config_path,
-    format_validation_error,
+from .._config import DEFAULT_CONFIG_NAME, ConnectorConfig, find_config_path
+from .._exceptions import ConfigError, HelpdeskError, UsageError
+from ..connectors import build_connector, config_notes
+from ..connectors.setup import (
+    check_connector,
+    connector_config,
+    connector_file_text,
+    connector_removed_text,
+    write_atomically,
 )
-from .._exceptions import (
-    AuthenticationError,
-    ConfigError,
-    HelpdeskError,
-    NotFoundError,
-    PermissionDeniedError,
-    UsageError,
-)
-from ..connectors import HelpdeskConnector, RetryPolicy, build_connector, connector_types
 from ._common import JsonOption, app_state, emit_json, info, result, settings_from
 
 __all__ = ["check_connector", "register"]
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
-# `connector test` should answer in seconds, not after a long backoff ladder.
-_TEST_RETRY = RetryPolicy(
-    max_attempts=2, max_throttled=3, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0
-)
-_TEST_TIMEOUT = (5.0, 20.0)
 
 connector_app = typer.Typer(
     help="Configure helpdesk connectors and check their credentials.\n\n"
@@ -77,98 +58,6 @@ def _describe(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
         "token": cfg.token if cfg.token.startswith("env:") else "<literal, hidden>",
         "token_status": _token_status(cfg.token),
     }
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _validated(path: Path, text: str) -> Settings:
-    try:
-        return Settings.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}; fix it first") from None
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc)) from None
-
-
-def connector_file_text(path: Path, name: str, cfg: ConnectorConfig, *, replace: bool) -> str:
-    """The text of *path* with ``[connectors.NAME]`` added (validated; nothing is written).
-
-    A new section is appended verbatim (comments and layout survive); replacing an existing one
-    rewrites the file through tomli-w (comments are lost, values kept).
-    """
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    current = _validated(path, existing)
-    # Only what differs from the defaults: no `email` when unset, no `allow_insecure_http = false`.
-    section = cfg.model_dump(exclude_defaults=True)
-    if name in current.connectors:
-        if not replace:
-            raise UsageError(
-                f"connector {name!r} already exists in {path}; pass --replace to overwrite it"
-            )
-        raw = tomllib.loads(existing)
-        raw.setdefault("connectors", {})[name] = section
-        text = tomli_w.dumps(raw)
-    else:
-        block = tomli_w.dumps({"connectors": {name: section}})
-        if not existing or existing.endswith("\n\n"):
-            sep = ""
-        else:
-            sep = "\n" if existing.endswith("\n") else "\n\n"
-        text = existing + sep + block
-    _validated(path, text)
-    return text
-
-
-def check_connector(name: str, cfg: ConnectorConfig) -> dict[str, Any]:
-    """Verify credentials and admin rights; raises HelpdeskError with a clear message."""
-    connector: HelpdeskConnector = build_connector(
-        name, cfg, retry=_TEST_RETRY, timeout=_TEST_TIMEOUT
-    )
-    try:
-        who = connector.verify()
-    except AuthenticationError as exc:
-        where = cfg.token if cfg.token.startswith("env:") else "token"
-        what = f"the email and the token in {where}" if cfg.email else f"the key/token in {where}"
-        raise AuthenticationError(
-            f"connector {name}: the helpdesk at {cfg.url} rejected the credentials (401); "
-            f"check {what}",
-            status=exc.status,
-        ) from None
-    except PermissionDeniedError as exc:
-        raise PermissionDeniedError(
-            f"connector {name}: the credentials are valid but lack permission (403); gdprguard "
-            "needs an admin account's API token",
-            status=exc.status,
-        ) from None
-    except NotFoundError as exc:
-        raise NotFoundError(
-            f"connector {name}: {cfg.url} does not look like a {cfg.type} helpdesk ({exc}); "
-            "check --url (the base URL, e.g. https://acme.zendesk.com)",
-            status=exc.status,
-        ) from None
-    except HelpdeskError as exc:
-        raise type(exc)(f"connector {name}: {exc}", status=exc.status) from None
-    finally:
-        connector.close()
-    if not who.is_admin:
-        raise PermissionDeniedError(
-            f"connector {name}: authenticated as user {who.id} (role {who.role}), which lacks "
-            "admin rights; gdprguard needs an admin account's API token (exports, deletion and "
-            "redaction are admin-only)"
-        )
-    return {"user_id": who.id, "role": who.role, "is_admin": who.is_admin}
 
 
 _ADD_HELP = (
@@ -217,30 +106,9 @@ def add(
     json_out: JsonOption = False,
 ) -> None:
     """Check a helpdesk account's credentials, then add it to the configuration file."""
-    if not _NAME.match(name):
-        raise UsageError(
-            "connector name must be 1-64 letters, digits, '-' or '_' (it becomes [connectors.NAME])"
-        )
-    if not _ENV_REF.match(token):
-        raise UsageError(
-            "refusing to write a token in clear text to the configuration file; export it and "
-            "pass its variable instead, e.g. `export ZENDESK_TOKEN=...` then "
-            "`--token env:ZENDESK_TOKEN`"
-        )
-    if type_ not in connector_types():
-        raise ConfigError(
-            f"unknown connector type {type_!r}; known types: {', '.join(connector_types())}"
-        )
-    try:
-        cfg = ConnectorConfig(
-            type=type_, url=url, email=email, token=token, allow_insecure_http=allow_insecure_http
-        )
-    except ValidationError as exc:
-        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise UsageError(f"invalid connector settings: {problems}") from None
-    cfg.require_secure_transport(name)  # before anything is written
-    from ..connectors import config_notes
-
+    cfg = connector_config(
+        name, type_, url, email, token, allow_insecure_http=allow_insecure_http
+    )  # before anything is written
     for note in config_notes(cfg):
         info(f"note: {note}")
     path = _config_path(ctx)
@@ -255,13 +123,37 @@ def add(
                 "--no-test to save the connector without checking it"
             )
             raise exc from None
-    _write_atomically(path, text)
+    write_atomically(path, text)
     if json_out:
         emit_json(outcome)
         return
     result(f"saved [connectors.{name}] to {path}")
     if test:
         result(_ok_line(name, outcome))
+
+
+@connector_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="the connector to remove")],
+    json_out: JsonOption = False,
+) -> None:
+    """Remove ``[connectors.NAME]`` from the configuration file (the helpdesk is not touched).
+
+    What gdprguard keeps about the helpdesk (plans, journal, audit log, sealed originals) stays:
+    a later `connector add` under the same name finds it again.
+
+    Example: gdprguard connector remove support
+    """
+    path = _config_path(ctx)
+    if not path.exists():
+        raise ConfigError(f"no configuration file at {path}; nothing to remove")
+    text = connector_removed_text(path, name)
+    write_atomically(path, text)
+    if json_out:
+        emit_json({"name": name, "config": str(path), "removed": True})
+        return
+    result(f"removed [connectors.{name}] from {path}")
 
 
 @connector_app.command("test")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ._accounts import MIN_PASSWORD_LENGTH, ROLES, Accounts, Role, User
 from ._app import LOGIN_CSRF_COOKIE, SESSION_COOKIE, create_app
-from ._context import Console, ConsoleConfig, actor_for
+from ._context import HOUSEKEEPING_ACTOR, Console, ConsoleConfig, actor_for
 from ._jobs import Job, Jobs
 from ._oidc import OidcClient, OidcConfig, OidcError
 from ._sessions import ConsoleSession, LoginThrottle, SessionPolicy, Sessions
 
 __all__ = [
+    "HOUSEKEEPING_ACTOR",
     "LOGIN_CSRF_COOKIE",
     "MIN_PASSWORD_LENGTH",
     "ROLES",

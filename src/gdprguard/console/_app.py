@@ -54,7 +54,15 @@ _CSP = (
 def create_app(console: Console, *, oidc: OidcClient | None = None) -> Flask:
     """The console's WSGI app over *console* (and *oidc*, when sign-in through a provider is
     configured)."""
-    from . import _views_admin, _views_audit, _views_auth, _views_dsar, _views_plans
+    from . import (
+        _views_admin,
+        _views_audit,
+        _views_auth,
+        _views_connectors,
+        _views_dsar,
+        _views_plans,
+        _views_policies,
+    )
 
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config.update(MAX_CONTENT_LENGTH=256 * 1024, TEMPLATES_AUTO_RELOAD=False)
@@ -67,7 +75,9 @@ def create_app(console: Console, *, oidc: OidcClient | None = None) -> Flask:
     app.extensions[f"{EXTENSION}.oidc"] = oidc
     app.before_request(_authenticate)
     app.after_request(_headers)
-    for module in (_views_auth, _views_dsar, _views_plans, _views_audit, _views_admin):
+    views = (_views_auth, _views_dsar, _views_plans, _views_audit, _views_admin,
+             _views_connectors, _views_policies)  # fmt: skip
+    for module in views:
         app.register_blueprint(module.blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: Response("ok\n", mimetype="text/plain"))
     app.add_url_rule("/", "index", lambda: redirect(url_for("dsar.register")))

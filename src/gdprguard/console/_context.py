@@ -1,13 +1,17 @@
 """What the console's pages work with: the vault, the configured helpdesks, the policy, the
-accounts, sessions and background jobs, and the audit trail of what each user saw and did."""
+accounts, sessions and background jobs, the exports waiting for download, and the audit trail
+of what each user saw and did."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +25,18 @@ from ..dsar.service import DsarService
 from ..policy import Policy
 from ..vault import Vault
 from ._accounts import Accounts
-from ._jobs import Jobs
+from ._jobs import Jobs, Tick
 from ._oidc import OidcConfig
 from ._sessions import LoginThrottle, SessionPolicy, Sessions
 
-__all__ = ["Console", "ConsoleConfig", "actor_for"]
+__all__ = ["HOUSEKEEPING_ACTOR", "Console", "ConsoleConfig", "actor_for"]
+
+log = logging.getLogger("gdprguard.console")
+
+#: the audit log's actor for what the console does on its own (deleting expired exports)
+HOUSEKEEPING_ACTOR = "console"
+#: how often the console looks for expired exports
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _now() -> datetime:
@@ -50,6 +61,17 @@ class ConsoleConfig(BaseModel):
     oidc: OidcConfig | None = None
     policy_name: str | None = Field(default=None, description="the DSAR policy's file name")
     controller: str | None = None
+    config_path: Path | None = Field(
+        default=None,
+        description="the configuration file the admin pages change (connectors, [dsar] "
+        "policy); None: they only show it",
+    )
+    policy_dir: Path | None = Field(
+        default=None, description="the folder of policy files the admin pages manage"
+    )
+    export_ttl_hours: int = Field(
+        default=24, ge=1, description="hours an export waits for download before it is deleted"
+    )
 
 
 class Console:
@@ -85,16 +107,29 @@ class Console:
         self.throttle = LoginThrottle(self.store, throttle_key, config.sessions, clock=clock)
         self.jobs = Jobs()
         self.last_verify: tuple[datetime, Any] | None = None
+        self.policy_source = config.policy_name
+        #: held while the configuration file or a policy file is being changed
+        self.config_lock = threading.Lock()
         config.exports_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+
+    # -- what the admin pages change ----------------------------------------------------------
+
+    def use_connectors(self, connectors: Mapping[str, ConnectorConfig]) -> None:
+        """Work with *connectors* from now on (the configuration file changed)."""
+        self.connector_configs = dict(connectors)  # one assignment: readers see old or new
+
+    def use_policy(self, policy: Policy, source: str) -> None:
+        """Honour *policy* (read from *source*) from now on."""
+        self.policy, self.policy_source = policy, source
 
     # -- helpdesks and services ---------------------------------------------------------------
 
     def build_connectors(self, names: list[str] | None = None) -> dict[str, HelpdeskConnector]:
         """Fresh connectors (each operation gets its own HTTP sessions; close them after)."""
-        chosen = names if names is not None else sorted(self.connector_configs)
+        configs = self.connector_configs
+        chosen = names if names is not None else sorted(configs)
         return {
-            name: build_connector(name, self.connector_configs[name], **self.connector_options)
-            for name in chosen
+            name: build_connector(name, configs[name], **self.connector_options) for name in chosen
         }
 
     @contextmanager
@@ -121,6 +156,66 @@ class Console:
     def export_path(self, request_id: str) -> Path:
         """Where the console keeps a request's export until it is downloaded."""
         return self.config.exports_dir / f"{request_id}.zip"
+
+    # -- exports waiting for download ---------------------------------------------------------
+
+    @property
+    def export_ttl(self) -> timedelta:
+        """How long an export waits for download."""
+        return timedelta(hours=self.config.export_ttl_hours)
+
+    def mark_exported(self, path: Path) -> None:
+        """Date *path* by the console's clock (its age decides when it is deleted)."""
+        moment = self.clock().timestamp()
+        os.utime(path, (moment, moment))
+
+    def export_expires_at(self, request_id: str) -> datetime | None:
+        """When the request's export will be deleted (None: there is none)."""
+        try:
+            written = self.export_path(request_id).stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return datetime.fromtimestamp(written, UTC) + self.export_ttl
+
+    def delete_export(self, request_id: str, user_name: str) -> bool:
+        """Delete the request's export (audited); False when there was none."""
+        path = self.export_path(request_id)
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        self.audit(user_name, "console.export-delete", [f"dsar:{request_id}"], {"bytes": size})
+        return True
+
+    def expire_exports(self) -> int:
+        """Delete the exports older than ``export_ttl_hours`` (audited); how many went."""
+        oldest = (self.clock() - self.export_ttl).timestamp()
+        deleted = 0
+        for path in sorted(self.config.exports_dir.glob("*.zip")):
+            try:
+                written = path.stat().st_mtime
+                if written > oldest:
+                    continue
+                path.unlink()
+            except FileNotFoundError:  # deleted meanwhile (downloaded and deleted by hand)
+                continue
+            hours = int((self.clock().timestamp() - written) // 3600)
+            self.vault.audit.append(
+                HOUSEKEEPING_ACTOR, "console.export-expire", [f"dsar:{path.stem}"], "console",
+                {"age_hours": hours, "ttl_hours": self.config.export_ttl_hours},
+            )  # fmt: skip
+            deleted += 1
+        if deleted:
+            log.info("console: %d expired export(s) deleted", deleted)
+        return deleted
+
+    def start_housekeeping(
+        self, *, seconds: float = HOUSEKEEPING_SECONDS, tick: Tick | None = None
+    ) -> None:
+        """Delete expired exports now, then every *seconds* until ``jobs.stop()``."""
+        self.expire_exports()
+        self.jobs.every("exports", seconds, self.expire_exports, tick=tick)
 
     # -- the audit trail ----------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Long operations (applying an erasure or a sweep) run in a background thread, with progress.
+"""Long operations (applying an erasure or a sweep) run in a background thread, with progress;
+housekeeping (deleting expired exports) runs periodically beside them.
 
 The page that started one shows its progress and polls ``/jobs/ID.json``; the work itself is
 journaled by the engines, so a console restarted mid-way loses only the progress display: the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -18,11 +19,13 @@ from pydantic import BaseModel, Field
 
 from .._exceptions import GdprGuardError
 
-__all__ = ["Job", "JobBusyError", "Jobs", "ProgressCallback", "only_phase"]
+__all__ = ["Job", "JobBusyError", "Jobs", "ProgressCallback", "Tick", "only_phase"]
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int | None], None]
+#: blocks until periodic work should run again; False ends it (tests pass their own)
+Tick = Callable[[], bool]
 JobState = Literal["running", "done", "failed"]
 
 
@@ -37,6 +40,9 @@ class Job(BaseModel):
     kind: str
     target: str = Field(description="the request or plan it works on")
     owner: str = Field(description="the console account that started it")
+    connectors: list[str] = Field(
+        default_factory=list, description="the configured helpdesks it works on"
+    )
     state: JobState = "running"
     phase: str = ""
     done: int = 0
@@ -64,6 +70,8 @@ class Jobs:
         self._lock = threading.Lock()
         self._keep = keep
         self._threads: list[threading.Thread] = []
+        self._periodic: list[threading.Thread] = []
+        self._stopping = threading.Event()
 
     def start(
         self,
@@ -71,8 +79,13 @@ class Jobs:
         target: str,
         owner: str,
         work: Callable[[ProgressCallback], dict[str, Any]],
+        *,
+        connectors: Iterable[str] = (),
     ) -> Job:
-        """Run *work(progress)* in a thread; ``JobBusyError`` if *target* has one running."""
+        """Run *work(progress)* in a thread; ``JobBusyError`` if *target* has one running.
+
+        *connectors* names the configured helpdesks the work uses (a connector is not removed
+        while a job runs on it)."""
         with self._lock:
             if any(j.target == target and j.state == "running" for j in self._jobs.values()):
                 raise JobBusyError(f"{target} is already being applied; wait for it to finish")
@@ -81,6 +94,7 @@ class Jobs:
                 kind=kind,
                 target=target,
                 owner=owner,
+                connectors=sorted(connectors),
                 started_at=datetime.now(UTC),
             )
             self._jobs[job.job_id] = job
@@ -104,9 +118,41 @@ class Jobs:
             found = [j for j in self._jobs.values() if j.target == target]
             return max(found, key=lambda j: j.started_at).model_copy(deep=True) if found else None
 
+    def running_on(self, connector: str) -> Job | None:
+        """A running job that uses the helpdesk *connector*, if any."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.state == "running" and connector in job.connectors:
+                    return job.model_copy(deep=True)
+        return None
+
     def wait(self, timeout: float | None = None) -> None:
         """Wait for every started job to end (tests and shutdown)."""
         for thread in list(self._threads):
+            thread.join(timeout)
+
+    def every(
+        self, name: str, seconds: float, work: Callable[[], object], *, tick: Tick | None = None
+    ) -> None:
+        """Run *work()* every *seconds* in a background thread until :meth:`stop` (*tick*, for
+        tests, replaces the timer). A failure is logged by type and the next run still comes."""
+        wait: Tick = tick or (lambda: not self._stopping.wait(seconds))
+
+        def loop() -> None:
+            while wait():
+                try:
+                    work()
+                except Exception as exc:  # the type only: a message may carry data
+                    log.error("console %s failed: %s", name, type(exc).__name__)
+
+        thread = threading.Thread(target=loop, name=f"console-{name}", daemon=True)
+        self._periodic.append(thread)
+        thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """End the periodic work (jobs already running finish on their own)."""
+        self._stopping.set()
+        for thread in self._periodic:
             thread.join(timeout)
 
     def _update(self, job_id: str, **values: Any) -> None:

@@ -1,14 +1,13 @@
-"""Admin pages: accounts, connectors and policies (officers get 403 here)."""
+"""Admin pages: the accounts (officers get 403 here); the connectors and policies pages are in
+``_views_connectors`` and ``_views_policies``."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, cast
 
 from flask import Blueprint, abort, redirect, request, url_for
 
-from .._exceptions import GdprGuardError, InputError
-from ..policy import load_policy, shipped_policies
+from .._exceptions import InputError
 from ._accounts import ROLES, Role
 from ._web import admin_required, console, current_user, render
 
@@ -74,72 +73,3 @@ def change_user(name: str) -> Any:
     console().audit(current_user().name, f"console.user-{action}", [f"console-user:{name}"],
                     {"role": request.form.get("role")} if action == "role" else {})  # fmt: skip
     return redirect(url_for("admin.users", notice="changed"))
-
-
-@blueprint.get("/connectors")
-@admin_required
-def connectors() -> Any:
-    """The configured helpdesks (no secrets), with a connection test."""
-    configs = console().connector_configs
-    return render("admin_connectors.html", configs=configs, results={})
-
-
-@blueprint.post("/connectors/<name>/test")
-@admin_required
-def test_connector(name: str) -> Any:
-    """Check the helpdesk's credentials and admin rights."""
-    configs = console().connector_configs
-    if name not in configs:
-        abort(404)
-    result: dict[str, Any]
-    try:
-        connector = console().build_connectors([name])[name]
-        try:
-            who = connector.verify()
-        finally:
-            connector.close()
-        result = {"ok": who.is_admin, "role": who.role, "user_id": who.id, "error": None}
-    except GdprGuardError as exc:
-        result = {"ok": False, "role": None, "user_id": None, "error": type(exc).__name__}
-    console().audit(current_user().name, "console.connector-test", [f"connector:{name}"],
-                    {"ok": result["ok"]})  # fmt: skip
-    return render("admin_connectors.html", configs=configs, results={name: result})
-
-
-@blueprint.get("/policies")
-@admin_required
-def policies() -> Any:
-    """The policy erasures honour, and the shipped policies, each checked against the
-    configured helpdesks."""
-    shown: list[dict[str, Any]] = []
-    configured = console().config.policy_name
-    sources: list[tuple[str, Any]] = []
-    if configured:
-        sources.append((configured, Path(configured)))
-    sources += [(f"shipped: {item.name}", item) for item in shipped_policies()]
-    capabilities = _capabilities()
-    for label, source in sources:
-        entry: dict[str, Any] = {"label": label, "rules": [], "problems": [], "error": None}
-        try:
-            policy = load_policy(source)
-            entry["rules"] = [
-                {"name": r.name, "realtime": getattr(r, "realtime", False)}
-                for r in policy.document.rules
-            ]
-            entry["problems"] = [str(p) for p in policy.check(capabilities)]
-        except GdprGuardError as exc:
-            entry["error"] = str(exc)
-        shown.append(entry)
-    return render("admin_policies.html", policies=shown)
-
-
-def _capabilities() -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name in console().connector_configs:
-        try:
-            connector = console().build_connectors([name])[name]
-        except GdprGuardError:
-            continue
-        found[name] = connector.capabilities
-        connector.close()
-    return found

@@ -146,7 +146,7 @@ def show(request_id: str) -> Any:
         plan=plan,
         items=items,
         job=console().jobs.latest_for(request_id),
-        export_ready=record.kind == "access" and console().export_path(request_id).is_file(),
+        export_expires=console().export_expires_at(request_id) if record.kind == "access" else None,
         notice=request.args.get("notice"),
     )
 
@@ -187,9 +187,11 @@ def export(request_id: str) -> Any:
             attachments=request.form.get("attachments") == "on", overwrite=True,
         )  # fmt: skip
     path.chmod(0o600)
+    console().mark_exported(path)
     console().audit(current_user().name, "console.export", [f"dsar:{request_id}"],
                     {"sha256": outcome.sha256, "encrypted": outcome.encrypted})  # fmt: skip
-    return render("export_done.html", record=_record(request_id), outcome=outcome)
+    return render("export_done.html", record=_record(request_id), outcome=outcome,
+                  export_expires=console().export_expires_at(request_id))  # fmt: skip
 
 
 @blueprint.get("/requests/<request_id>/export.zip")
@@ -203,6 +205,15 @@ def download(request_id: str) -> Any:
                     {"bytes": path.stat().st_size})  # fmt: skip
     return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=f"{request_id}.zip", max_age=0)  # fmt: skip
+
+
+@blueprint.post("/requests/<request_id>/export/delete")
+def delete_export(request_id: str) -> Any:
+    """Delete the export file once it has been sent (audited)."""
+    _record(request_id)
+    deleted = console().delete_export(request_id, current_user().name)
+    notice = "export-deleted" if deleted else "export-gone"
+    return redirect(url_for("dsar.show", request_id=request_id, notice=notice))
 
 
 @blueprint.post("/requests/<request_id>/plan")
@@ -248,7 +259,7 @@ def approve(request_id: str) -> Any:
             outcome = service.apply_erasure(plan.plan_id)
         return _erasure_result(outcome)
 
-    job = shell.jobs.start("erasure", request_id, user, work)
+    job = shell.jobs.start("erasure", request_id, user, work, connectors=shell.connector_configs)
     return redirect(url_for("plans.job", job_id=job.job_id))
 
 
@@ -283,7 +294,7 @@ def retry(request_id: str) -> Any:
             outcome = service.retry_erasure(request_id)
         return _erasure_result(outcome)
 
-    job = shell.jobs.start("erasure", request_id, user, work)
+    job = shell.jobs.start("erasure", request_id, user, work, connectors=shell.connector_configs)
     return redirect(url_for("plans.job", job_id=job.job_id))
 
 

@@ -84,6 +84,15 @@ def show(plan_id: str) -> Any:
     )
 
 
+def _plan_connectors(shell: Console, plan_id: str) -> list[str]:
+    """The connectors a saved plan covers."""
+    with shell.store.session(write=False) as session:
+        names = session.execute(
+            select(plans.c.connectors).where(plans.c.plan_id == plan_id)
+        ).scalar_one()
+    return [str(name) for name in json.loads(names)]
+
+
 def sweep_apply(
     shell: Console, plan_id: str, user_name: str, progress: ProgressCallback
 ) -> dict[str, Any]:
@@ -92,12 +101,7 @@ def sweep_apply(
     store = shell.store
     name, digest, text = SweepEngine.saved_policy(store, plan_id)
     policy = parse_policy(text, source=name)
-    with store.session(write=False) as session:
-        names = json.loads(
-            session.execute(
-                select(plans.c.connectors).where(plans.c.plan_id == plan_id)
-            ).scalar_one()
-        )
+    names = _plan_connectors(shell, plan_id)
     missing = sorted(set(names) - set(shell.connector_configs))
     if missing:
         raise ConfigError(f"plan {plan_id} covers connector {missing[0]}, not configured now")
@@ -142,7 +146,8 @@ def approve(plan_id: str) -> Any:
     def work(progress: ProgressCallback) -> dict[str, Any]:
         return sweep_apply(shell, plan_id, user, only_phase("applying", progress))
 
-    job = shell.jobs.start("sweep", plan_id, user, work)
+    covered = _plan_connectors(shell, plan_id)
+    job = shell.jobs.start("sweep", plan_id, user, work, connectors=covered)
     return redirect(url_for("plans.job", job_id=job.job_id))
 
 
