@@ -313,3 +313,15 @@ def test_a_sweep_of_five_years_is_fast() -> None:
         policy.decide(f, NOW)
     elapsed = time.perf_counter() - started
     assert elapsed < 5.0, f"{len(facts)} decisions took {elapsed:.2f}s"
+
+
+def test_the_shipped_policies_are_real_files_in_the_package() -> None:
+    """Package data must not depend on a symbolic link (a checkout without link support, e.g.
+    on Windows, would install none); the top-level ``policies/`` is the convenience link."""
+    import gdprguard.policy
+
+    folder = Path(gdprguard.policy.__file__).parent / "shipped"
+    assert folder.is_dir() and not folder.is_symlink()
+    files = sorted(p.name for p in folder.glob("*.yaml"))
+    assert files == ["default.yaml", "jp-appi.yaml", "pci-cards.yaml"]
+    assert not any(p.is_symlink() for p in folder.iterdir())

@@ -1,5 +1,6 @@
-"""The policies shipped with gdprguard (``policies/`` in the repository, package data when
-installed): ``default.yaml`` first by name, then ``jp-appi.yaml`` and ``pci-cards.yaml``."""
+"""The policies shipped with gdprguard, package data in ``policy/shipped/`` (``policies/`` at the
+top of the repository links there): ``default.yaml`` first by name, then ``jp-appi.yaml`` and
+``pci-cards.yaml``."""
 
 from __future__ import annotations
 
