@@ -33,6 +33,11 @@ def test_quick_mode_flags_can_be_overridden() -> None:
     args = parse_args(["--quick", "--rate", "5"])
     assert args.rate == 5.0 and args.tickets < 100
     assert [s.name for s in scenarios(args)] == ["throughput", "rate-limited", "burst"]
+    runs = {s.name: s.worker_processes for s in scenarios(parse_args([]))}
+    assert runs == {"throughput": 0, "throughput-processes": 2, "rate-limited": 0, "burst": 0}
+    assert [s.name for s in scenarios(parse_args(["--compare-processes", "0"]))] == [
+        "throughput", "rate-limited", "burst",
+    ]  # fmt: skip
 
 
 @pytest.mark.slow

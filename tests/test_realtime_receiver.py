@@ -234,3 +234,18 @@ def test_a_key_rotation_by_an_operator_does_not_stop_the_receiver(
         assert event.status == "done"
     finally:
         running.close()
+
+
+def test_a_stopping_worker_finishes_its_event_and_gives_back_the_others(
+    running: Running, desk: Any
+) -> None:
+    tickets = [_new_ticket(desk, f"card {CARD}") for _ in range(3)]
+    for ticket_id in tickets:
+        assert _post(running, {"ticket_id": ticket_id}).status_code == 202
+    worker = running.receiver.worker
+    assert worker.process_once(lambda: True, batch=3) == 1  # asked to stop: one done
+    queue = running.receiver.queue
+    assert queue.counts() == {"done": 1, "queued": 2}
+    assert {e.attempts for e in queue.events() if e.status == "queued"} == {0}
+    assert running.receiver.process_once() == 2
+    assert all(CARD not in _texts(desk, t) for t in tickets)

@@ -32,6 +32,8 @@ class Scenario:
     threads: int
     rate_limit: int | None = None
     bucket: int | None = None
+    worker_processes: int = 0
+    """``serve --worker-processes`` (0: ``--workers`` threads in the receiver process)"""
     window: bool = False
     """first attempts only within ``seconds`` (else every event is sent, however long it takes)"""
 
@@ -60,20 +62,38 @@ class Result:
     log_warnings: dict[str, int] = field(default_factory=dict)
     """warning lines the receiver logged, by logger"""
     sending_cpu: float = 0.0
-    """the receiver's CPU time until the sender was done (the rest: draining)"""
+    """the receiver process's CPU time until the sender was done (the rest: draining)"""
     sent_at: float = 0.0
     """``time.time()`` when the sender was done"""
+    workers_cpu: float = 0.0
+    """the worker processes' CPU time over the run (0 with worker threads)"""
+    sending_workers_cpu: float = 0.0
+    """the worker processes' CPU time until the sender was done"""
+    commits: int = 0
+    """group commits of the queue (``/metrics``), and the webhooks they made durable"""
+    committed: int = 0
+
+    @property
+    def batch_mean(self) -> float:
+        """Webhooks per group commit, on average."""
+        return self.committed / self.commits if self.commits else 0.0
 
     def cpu_split(self) -> tuple[float, float] | None:
-        """Estimated receiver CPU seconds per webhook taken and per ticket processed: the
-        draining phase gives the cost of a ticket, the sending phase what is left per webhook.
-        None without tickets processed after the sending."""
+        """Estimated CPU seconds per webhook taken and per ticket processed. With worker
+        processes each is measured in its own processes; with threads, the draining phase
+        gives the cost of a ticket and the sending phase what is left per webhook. None
+        without tickets processed (after the sending, with threads)."""
+        accepted = len(self.report.accepted)
+        if self.scenario.worker_processes:
+            if not self.processed or not accepted:
+                return None
+            return self.sending_cpu / accepted, self.workers_cpu / len(self.processed)
         during = sum(1 for r in self.processed if (r.finished or 0.0) <= self.sent_at)
         after = len(self.processed) - during
-        if after <= 0 or not self.report.accepted:
+        if after <= 0 or not accepted:
             return None
         per_ticket = (self.receiver.cpu - self.sending_cpu) / after
-        per_webhook = (self.sending_cpu - per_ticket * during) / len(self.report.accepted)
+        per_webhook = (self.sending_cpu - per_ticket * during) / accepted
         return max(per_webhook, 0.0), per_ticket
 
     @property

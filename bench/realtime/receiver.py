@@ -38,6 +38,7 @@ TOKEN_VAR = "GDPRGUARD_BENCH_HELPDESK_TOKEN"
 _LISTENING = re.compile(r"receiving webhooks on (http://\S+)/webhooks/")
 _LOG_LINE = re.compile(r"^\S+ \S+ (?:WARNING|ERROR|CRITICAL) ([\w.]+):", re.M)
 _DEPTH = re.compile(r"^gdprguard_webhook_queue_depth (\S+)$", re.M)
+_BATCH = re.compile(r"^gdprguard_webhook_commit_batch_size_(count|sum) (\S+)$", re.M)
 _SEAL = (
     "import sys; from gdprguard._config import load_settings; from gdprguard.vault import Vault; "
     "from gdprguard.realtime.secrets import save_webhook_secret; "
@@ -91,8 +92,15 @@ class ReceiverProcess:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the receiver process so far (Linux ``/proc``)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
+
+    def worker_pids(self) -> list[int]:
+        """The receiver's child processes (its worker processes, if any)."""
+        return children(self.process.pid)
+
+    def workers_cpu_seconds(self) -> float:
+        """CPU time of the worker processes so far (0 without)."""
+        return sum(process_cpu_seconds(pid) for pid in self.worker_pids())
 
     def log_warnings(self) -> dict[str, int]:
         """Warning and error lines in the receiver's stderr so far, by logger."""
@@ -103,8 +111,28 @@ class ReceiverProcess:
         return counts
 
     def run_queue_seconds(self) -> float:
-        """Time the receiver's threads have spent ready to run but waiting for a free core."""
-        return run_queue_seconds(Path(f"/proc/{self.process.pid}/task"))
+        """Time the receiver's threads, and its worker processes', have spent ready to run but
+        waiting for a free core."""
+        pids = [self.process.pid, *self.worker_pids()]
+        return sum(run_queue_seconds(Path(f"/proc/{pid}/task")) for pid in pids)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process *pid* so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of *pid* (Linux ``/proc/PID/task/*/children``)."""
+    found: list[int] = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        with suppress(OSError, ValueError):
+            found += [int(child) for child in listing.read_text().split()]
+    return found
 
 
 def run_queue_seconds(tasks: Path = Path("/proc/self/task")) -> float:
@@ -121,10 +149,11 @@ def run_queue_seconds(tasks: Path = Path("/proc/self/task")) -> float:
 
 @contextmanager
 def run_receiver(
-    workdir: Path, env: dict[str, str], *, workers: int, queue_limit: int
+    workdir: Path, env: dict[str, str], *, workers: int, queue_limit: int, worker_processes: int = 0
 ) -> Iterator[ReceiverProcess]:
     """Start ``gdprguard serve`` (the home's starter policy, a free port) and wait until it
-    listens; stopped with SIGTERM at the end (SIGKILL if it has not exited 10 s later)."""
+    is ready (``/readyz``: its worker processes too); stopped with SIGTERM at the end (SIGKILL
+    if it has not exited 10 s later)."""
     log = workdir / "serve.log"
     command = [
         sys.executable,
@@ -137,6 +166,8 @@ def run_receiver(
         "0",
         "--workers",
         str(workers),
+        "--worker-processes",
+        str(worker_processes),
         "--queue-limit",
         str(queue_limit),
     ]
@@ -163,7 +194,7 @@ def _wait_listening(process: subprocess.Popen[bytes], log: Path) -> str:
         if found:
             url = found.group(1)
             try:
-                if requests.get(f"{url}/healthz", timeout=5).ok:
+                if requests.get(f"{url}/readyz", timeout=5).ok:
                     return url
             except requests.ConnectionError:
                 pass
@@ -219,6 +250,8 @@ class MetricsPoller:
         self.max_depth = 0
         self.depth = 0
         self.polls = 0
+        self.commits = 0  # group commits of the queue so far, and the webhooks in them
+        self.committed = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bench-metrics", daemon=True)
         self._session = requests.Session()
@@ -237,6 +270,8 @@ class MetricsPoller:
         text = self._session.get(self.url, timeout=30).text
         found = _DEPTH.search(text)
         self.depth = int(float(found.group(1))) if found else 0
+        batches = {kind: int(float(value)) for kind, value in _BATCH.findall(text)}
+        self.commits, self.committed = batches.get("count", 0), batches.get("sum", 0)
         self.max_depth = max(self.max_depth, self.depth)
         self.polls += 1
         return self.depth

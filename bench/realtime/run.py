@@ -1,13 +1,15 @@
 """Load test of the webhook receiver: ``gdprguard serve`` as its own process, on loopback.
 
-Three runs, each with a fresh home (``gdprguard init --non-interactive``, the sandbox as
+Four runs, each with a fresh home (``gdprguard init --non-interactive``, the sandbox as
 connector ``support``, a sealed webhook secret), a fresh sandbox helpdesk in its own process
 (Zendesk flavor, ``bench/realtime/serve.py``) holding tickets whose first comment carries a card
-number, and a sender posting Zendesk-signed webhooks (``ticket_id``, ``comment_id``: what
+number, a receiver processing with ``--workers`` threads (or ``--worker-processes``
+processes), and a sender posting Zendesk-signed webhooks (``ticket_id``, ``comment_id``: what
 gdprguard's trigger sends):
 
 * **throughput**: no helpdesk rate limit; ``--rate`` webhooks/s for ``--seconds``, cycling
   through ``--tickets`` tickets (a first attempt not started within the window is not sent);
+* **throughput-processes**: the same with ``--compare-processes`` worker processes, to compare;
 * **rate-limited**: the helpdesk at ``--rate-limit`` requests/min (a token bucket of
   ``--bucket``); ``--rate`` webhooks/s for ``--limited-seconds`` over ``--limited-tickets``
   tickets, then the time until the queue is drained;
@@ -22,7 +24,8 @@ queue event the answer named, from the home's SQLite file read-only), the larges
 whether any announced card number is still in the helpdesk (the sandbox's ground truth) or any
 comment was written twice (``/_sandbox/writes``). Exit 1 if either happened.
 
-    python -m bench.realtime.run [--quick] [--rate 200] [--seconds 60] [--write-docs]
+    python -m bench.realtime.run [--quick] [--rate 200] [--seconds 60] [--worker-processes 0]
+                                 [--compare-processes 2] [--only throughput,burst] [--write-docs]
 """
 
 from __future__ import annotations
@@ -55,11 +58,12 @@ from bench.realtime.sender import Sender, SendReport, WebhookEvent
 
 SERVE = Path(__file__).resolve().with_name("serve.py")
 
-#: ``--quick``: small enough for a test (the burst's 30 s Retry-After sets its length)
+#: ``--quick``: small enough for a test
 QUICK = {
     "tickets": 40, "rate": 40.0, "seconds": 2.0,
     "limited_tickets": 8, "limited_seconds": 0.5, "bucket": 20,
     "burst_rate": 400.0, "burst_seconds": 0.05, "burst_queue_limit": 12,
+    "only": "throughput,rate-limited,burst",
 }  # fmt: skip
 
 
@@ -126,18 +130,21 @@ def _measure(
 ) -> Result:
     """Run the receiver, send, wait for the drain, and read the outcome."""
     with run_receiver(
-        workdir, env, workers=scenario.workers, queue_limit=scenario.queue_limit
-    ) as receiver:
+        workdir, env, workers=scenario.workers, queue_limit=scenario.queue_limit,
+        worker_processes=scenario.worker_processes,
+    ) as receiver:  # fmt: skip
         events = _events(tickets, scenario.events)
         before = answers(creds)
         started = time.perf_counter()
         cpu_before, wait_before = receiver.cpu_seconds(), receiver.run_queue_seconds()
+        workers_before = receiver.workers_cpu_seconds()
         sender = Sender(receiver.url, CONNECTOR, secret, threads=scenario.threads)
         _log(f"[{scenario.name}] sending {len(events)} webhooks at {scenario.rate:g}/s")
         with MetricsPoller(receiver.url) as poller:
             window = scenario.seconds if scenario.window else None
             report = sender.run(events, scenario.rate, window=window, timeout=drain_timeout)
             sending_cpu, sent_at = receiver.cpu_seconds() - cpu_before, time.time()
+            sending_workers = receiver.workers_cpu_seconds() - workers_before
             _log(
                 f"[{scenario.name}] sent {report.sent} at {report.send_rate:,.0f}/s (sender CPU "
                 f"{report.cpu_seconds:.1f} s); answers {dict(report.answers)}; draining"
@@ -145,8 +152,10 @@ def _measure(
             drained = _wait_drained(receiver, report, drain_timeout)
             poller.poll()
         after = answers(creds)
+        workers_cpu = receiver.workers_cpu_seconds() - workers_before
         usage = Usage(
-            receiver.cpu_seconds() - cpu_before, receiver.run_queue_seconds() - wait_before
+            receiver.cpu_seconds() - cpu_before + workers_cpu,
+            receiver.run_queue_seconds() - wait_before,
         )
         busy = time.perf_counter() - started
         rows = read_events(receiver.database)
@@ -162,6 +171,7 @@ def _measure(
     return Result(
         scenario, report, rows, outcome, poller.max_depth, drained, usage, sandbox, busy,
         {code: n for code, n in api.items() if n}, warnings, sending_cpu, sent_at,
+        workers_cpu, sending_workers, poller.commits, poller.committed,
     )  # fmt: skip
 
 
@@ -183,17 +193,26 @@ def _summary(r: Result) -> None:
 
 
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
-    """The three runs for these arguments."""
+    """The runs for these arguments (those named by ``--only``, in this order)."""
     common = {"workers": args.workers, "threads": args.threads}
+    processes = args.worker_processes
     burst_tickets = args.burst_tickets or round(args.burst_rate * args.burst_seconds)
-    return [
+    every = [
         Scenario("throughput", args.tickets, args.rate, args.seconds, args.queue_limit,
-                 window=True, **common),
+                 window=True, worker_processes=processes, **common),
+        Scenario("throughput-processes", args.tickets, args.rate, args.seconds,
+                 args.queue_limit, window=True, worker_processes=args.compare_processes,
+                 **common),
         Scenario("rate-limited", args.limited_tickets, args.rate, args.limited_seconds,
-                 args.queue_limit, rate_limit=args.rate_limit, bucket=args.bucket, **common),
+                 args.queue_limit, rate_limit=args.rate_limit, bucket=args.bucket,
+                 worker_processes=processes, **common),
         Scenario("burst", burst_tickets, args.burst_rate, args.burst_seconds,
-                 args.burst_queue_limit, **common),
+                 args.burst_queue_limit, worker_processes=processes, **common),
     ]  # fmt: skip
+    wanted = set(args.only.split(","))
+    if args.compare_processes in (0, processes):  # nothing to compare with
+        wanted.discard("throughput-processes")
+    return [s for s in every if s.name in wanted]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -206,6 +225,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--seconds", type=float, default=60.0, help="sending window of the throughput run")
     add("--queue-limit", type=int, default=10_000, help="serve --queue-limit (first two runs)")
     add("--workers", type=int, default=2, help="serve --workers")
+    add("--worker-processes", type=int, default=0, help="serve --worker-processes (0: threads)")
+    add(
+        "--compare-processes",
+        type=int,
+        default=2,
+        help="worker processes of the throughput-processes run (0: no such run)",
+    )
     add("--threads", type=int, default=16, help="sender threads (keep-alive connections)")
     add("--limited-tickets", type=int, default=100, help="tickets of the rate-limited run")
     add("--limited-seconds", type=float, default=2.0, help="sending time, rate-limited run")
@@ -215,7 +241,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--burst-seconds", type=float, default=0.1, help="length of the burst")
     add("--burst-tickets", type=int, default=None, help="default: one per burst webhook")
     add("--burst-queue-limit", type=int, default=100, help="serve --queue-limit in the burst")
-    add("--only", default="throughput,rate-limited,burst", help="runs to do, comma-separated")
+    add(
+        "--only",
+        default="throughput,throughput-processes,rate-limited,burst",
+        help="runs to do, comma-separated",
+    )
     add("--write-docs", action="store_true", help="put the table into docs/benchmarks.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -228,11 +258,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    wanted = set(args.only.split(","))
     load = os.getloadavg()[0]
     ceiling = measure_accept()
-    _log(f"EventQueue.accept alone: {ceiling.per_second:,.0f}/s; load average {load:.1f}")
-    results = [run_scenario(s) for s in scenarios(args) if s.name in wanted]
+    single, grouped = ceiling.single, ceiling.grouped
+    _log(
+        f"EventQueue.accept_many alone: {single.per_second:,.0f}/s one per commit, "
+        f"{grouped.per_second:,.0f}/s {grouped.batch} per commit; load average {load:.1f}"
+    )
+    results = [run_scenario(s) for s in scenarios(args)]
     text = table(results)
     print(text)
     if args.write_docs:

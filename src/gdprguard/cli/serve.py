@@ -4,16 +4,71 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .._exceptions import ConfigError, PolicyError
-from ._common import info, open_vault
+from .._exceptions import ConfigError, PolicyError, UsageError
+from ._common import AppState, app_state, info, open_vault
 from ._jobs import configured_connectors
 
+if TYPE_CHECKING:
+    from ..realtime import ReceiverSettings
+    from ..realtime.processes import WorkerSetup
+
 __all__ = ["register"]
+
+#: Zendesk retries a webhook answered 503 only when its Retry-After is below this (seconds)
+_ZENDESK_RETRY_LIMIT = 60
+
+
+def _retry_after(text: str) -> int | None:
+    """``auto`` (None: derived from the drain rate) or a whole number of seconds."""
+    value = text.strip().lower()
+    if value == "auto":
+        return None
+    if value.isdigit() and 1 <= int(value) <= 86_400:
+        return int(value)
+    raise UsageError(
+        f"--retry-after {text!r} is neither `auto` nor a number of seconds from 1 to 86400; "
+        "e.g. --retry-after auto, or --retry-after 30"
+    )
+
+
+def worker_setup(
+    config_path: Path | None,
+    home: Path,
+    verbose: bool,
+    policy_path: Path,
+    names: list[str],
+    actor: str,
+    settings: ReceiverSettings,
+) -> WorkerSetup:
+    """What a worker process of ``gdprguard serve --worker-processes`` builds for itself (in
+    the child: the same configuration, home, connectors and policy as the receiver)."""
+    from .._logging import configure_cli_logging
+    from ..connectors import build_connector
+    from ..policy import load_policy
+    from ..realtime import EventQueue, RealtimeContext
+    from ..realtime.processes import WorkerSetup
+    from ._state import open_vault as open_state_vault
+
+    configure_cli_logging(verbose)
+    state = AppState(config_path, verbose, home)
+    vault = open_state_vault(state)
+    configured = state.settings.connectors
+    connectors = {name: build_connector(name, configured[name]) for name in names}
+    context = RealtimeContext.for_policy(vault, connectors, load_policy(policy_path), actor=actor)
+    queue = EventQueue(vault.store, limit=settings.queue_limit, max_attempts=settings.max_attempts)
+
+    def close() -> None:
+        for connector in connectors.values():
+            connector.close()
+        vault.close()
+
+    return WorkerSetup(queue, context, close)
 
 
 def register(app: typer.Typer) -> None:
@@ -36,10 +91,38 @@ def register(app: typer.Typer) -> None:
             int,
             typer.Option("--workers", min=1, max=64, metavar="N", help="threads processing events"),
         ] = 2,
+        worker_processes: Annotated[
+            int,
+            typer.Option(
+                "--worker-processes",
+                min=0,
+                max=64,
+                metavar="N",
+                help="process events in N worker processes instead of threads of the receiver",
+            ),
+        ] = 0,
         queue_limit: Annotated[
             int,
             typer.Option("--queue-limit", min=1, metavar="N", help="queued events before 503"),
         ] = 10_000,
+        retry_after: Annotated[
+            str,
+            typer.Option(
+                "--retry-after",
+                metavar="auto|SECONDS",
+                help="Retry-After of a 503 (queue full): derived from the drain rate, or fixed",
+            ),
+        ] = "auto",
+        retry_after_max: Annotated[
+            int,
+            typer.Option(
+                "--retry-after-max",
+                min=1,
+                max=86_400,
+                metavar="SECONDS",
+                help="the longest derived Retry-After (Zendesk retries only under 60)",
+            ),
+        ] = 30,
         catch_up_minutes: Annotated[
             float,
             typer.Option(
@@ -75,10 +158,27 @@ def register(app: typer.Typer) -> None:
                 f"{policy} has no rule marked `realtime: true`; the receiver applies only those "
                 "(the shipped policies/default.yaml has two)"
             ) from None
+        fixed_retry_after = _retry_after(retry_after)
         connectors = configured_connectors(ctx, [])
+        longest = fixed_retry_after or retry_after_max
+        if longest >= _ZENDESK_RETRY_LIMIT and any(
+            c.type == "zendesk" for c in connectors.values()
+        ):
+            info(
+                f"Retry-After can be {longest} s, but Zendesk retries a 503 only when "
+                f"Retry-After is under {_ZENDESK_RETRY_LIMIT} s (the webhook is then left to the "
+                "catch-up walk); use --retry-after-max 30 or less"
+            )
         settings = ReceiverSettings(
-            workers=workers, queue_limit=queue_limit, catch_up_seconds=catch_up_minutes * 60
-        )
+            workers=workers, worker_processes=worker_processes, queue_limit=queue_limit,
+            catch_up_seconds=catch_up_minutes * 60, retry_after_seconds=fixed_retry_after,
+            retry_after_max_seconds=retry_after_max,
+        )  # fmt: skip
+        state = app_state(ctx)
+        build = partial(
+            worker_setup, state.config_path, state.home.path.resolve(), state.verbose,
+            policy.resolve(), sorted(connectors), default_actor(), settings,
+        )  # fmt: skip
         with open_vault(ctx) as vault:
             missing = [n for n in connectors if load_webhook_secret(vault, n) is None]
             for name in missing:
@@ -91,8 +191,15 @@ def register(app: typer.Typer) -> None:
                     "no connector has a webhook installed; run `gdprguard connector "
                     "install-webhook NAME --url PUBLIC_URL` first"
                 )
-            receiver = Receiver(vault, connectors, loaded, settings=settings, actor=default_actor())
-            server = create_server(receiver.app, host=host, port=port, threads=8)
+            receiver = Receiver(
+                vault, connectors, loaded, settings=settings, actor=default_actor(),
+                worker_build=build if worker_processes else None,
+            )  # fmt: skip
+            # a request thread waits while its webhook is committed with the others: enough of
+            # them keep the batches large (the sender's connections, not the CPU, count here)
+            server = create_server(
+                receiver.app, host=host, port=port, threads=settings.http_threads
+            )
             address = f"http://{host}:{getattr(server, 'effective_port', port)}"
             # waitress logs a warning per request when its task queue is busy: not useful
             logging.getLogger("waitress.queue").setLevel(logging.ERROR)

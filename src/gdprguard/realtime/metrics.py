@@ -8,7 +8,8 @@ __all__ = ["ReceiverMetrics"]
 
 
 class ReceiverMetrics:
-    """Events received, rejected, processed and failed; queue depth; time to redaction."""
+    """Events received, rejected, processed and failed; queue depth; commit batch sizes; time to
+    redaction."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -36,6 +37,12 @@ class ReceiverMetrics:
             "gdprguard_webhook_queue_depth", "Events waiting or being processed",
             registry=self.registry,
         )  # fmt: skip
+        self.commit_batch = Histogram(
+            "gdprguard_webhook_commit_batch_size",
+            "Webhooks made durable by one commit of the queue (group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+            registry=self.registry,
+        )
         self.time_to_redaction = Histogram(
             "gdprguard_time_to_redaction_seconds",
             "From an event's arrival to the end of its processing",

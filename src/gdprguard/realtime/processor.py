@@ -20,9 +20,11 @@ from pydantic import BaseModel, Field
 from .._exceptions import NotFoundError
 from ..connectors import HelpdeskConnector
 from ..detect import Detector, Finding
-from ..pipeline import Journal, SubjectIndex, TicketWalker, known_subject_for
+from ..pipeline import IdentifierHasher, Journal, SubjectIndex, TicketWalker, known_subject_for
 from ..pipeline.fields import fields_hash
+from ..policy import Policy
 from ..sweep.actions import ActionContext, comment_hash, execute
+from ..sweep.decide import policy_decider
 from ..sweep.models import Decider
 from ..vault import Vault
 
@@ -48,6 +50,27 @@ class RealtimeContext:
 
     def __post_init__(self) -> None:
         self.journal = Journal(self.vault.store, self.vault.audit)
+
+    @classmethod
+    def for_policy(
+        cls,
+        vault: Vault,
+        connectors: Mapping[str, HelpdeskConnector],
+        policy: Policy,
+        *,
+        detector: Detector | None = None,
+        actor: str = "realtime",
+        clock: Callable[[], datetime] = _now,
+    ) -> RealtimeContext:
+        """The context applying *policy*'s realtime rules, with the subject index kept up to
+        date (what the receiver and each worker process build)."""
+        detect = detector or Detector()
+        capabilities = {name: c.capabilities for name, c in connectors.items()}
+        hasher = IdentifierHasher.from_secret(vault.keyring.system_secret("subject-index"))
+        return cls(
+            vault, connectors, policy_decider(policy.realtime(), capabilities, detect), detect,
+            index=SubjectIndex(vault.store, hasher, detect), actor=actor, clock=clock,
+        )  # fmt: skip
 
 
 class TicketOutcome(BaseModel):

@@ -1,33 +1,40 @@
 """The webhook receiver's durable queue, in the store.
 
 An accepted event is committed before the helpdesk gets its 2xx answer, so it survives a crash
-or ``kill -9``; events a crash left ``processing`` are queued again at the next start. Events of
-one ticket that are still waiting are coalesced (processing the ticket handles every new comment
-on it). A failed event is retried with exponential backoff and, after ``max_attempts``, left
-``dead`` for an operator (``gdprguard events list --failed``, ``gdprguard events retry``).
-Processing itself is idempotent per (ticket, comment, content) through the journal, so an event
-delivered twice redacts once.
+or ``kill -9``; :meth:`EventQueue.accept_many` commits many in one transaction (the receiver's
+group commit, :mod:`.committer`, hands it whatever arrived meanwhile). Events a crash left
+``processing`` are queued again at the next start. Events of one ticket that are still waiting
+are coalesced (processing the ticket handles every new comment on it). A failed event is
+retried with exponential backoff and, after ``max_attempts``, left ``dead`` for an operator
+(``gdprguard events list --failed``, ``gdprguard events retry``). Processing itself is
+idempotent per (ticket, comment, content) through the journal, so an event delivered twice
+redacts once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import Session
 
 from ..audit import canonical_json
-from ..store import Store, insert_ignore, webhook_events, webhook_signatures
+from ..store import Store, StoreError, webhook_events, webhook_signatures
 from .signatures import MAX_AGE
 
-__all__ = ["AcceptResult", "EventQueue", "QueuedEvent"]
+__all__ = ["AcceptResult", "EventQueue", "Incoming", "QueuedEvent"]
 
 EventStatus = Literal["queued", "processing", "done", "failed", "dead"]
+AcceptStatus = Literal["queued", "coalesced", "replay", "full"]
 _WAITING = ("queued", "failed")
 _PENDING = ("queued", "processing", "failed")
+_COUNT_PENDING = select(func.count()).where(webhook_events.c.status.in_(_PENDING))
 
 
 def _now() -> datetime:
@@ -55,10 +62,20 @@ class QueuedEvent(BaseModel):
     last_error: str | None = None
 
 
+class Incoming(NamedTuple):
+    """An event to accept: which ticket (and comment) of which connector changed, and the key
+    that identifies the call against replays (a signature or the helpdesk's event id)."""
+
+    connector: str
+    ticket_id: str
+    comment_id: str = ""
+    replay_key: str | None = None
+
+
 class AcceptResult(BaseModel):
     """What became of an incoming event."""
 
-    status: Literal["queued", "coalesced", "replay", "full"]
+    status: AcceptStatus
     event_id: int | None = None
     depth: int = 0
 
@@ -91,54 +108,61 @@ class EventQueue:
     ) -> AcceptResult:
         """Commit an event (before the 2xx answer). ``full`` when the queue is at its limit
         (answer 503), ``replay`` when *replay_key* (a signature or event id) was seen before."""
+        [result] = self.accept_many([Incoming(connector, ticket_id, comment_id, replay_key)])
+        return result
+
+    def accept_many(self, events: Sequence[Incoming]) -> list[AcceptResult]:
+        """Commit several events in one transaction (one fsync), each judged as if accepted
+        one after the other in the given order; returns their results in that order.
+
+        A replay key seen before, or earlier in *events*, makes a ``replay``; an event for a
+        ticket that is already waiting (or queued earlier in *events*) is ``coalesced``, even
+        when the queue is full, since it adds no work; otherwise the event is ``queued`` while
+        the queue is below its limit and ``full`` after. The replay key of a ``full`` event is
+        not kept: the sender may retry with the same call.
+        """
+        if not events:
+            return []
         now = self.clock()
+        digests = [_digest(e.connector, e.replay_key) for e in events]
         with self.store.session() as session:
-            depth = int(
+            depth = int(session.execute(_COUNT_PENDING).scalar_one())
+            fresh = _record_digests(session, {d for d in digests if d is not None}, now)
+            waiting = _waiting_events(session, events)
+            plan: list[tuple[AcceptStatus, int | None, int]] = []  # status, event, depth
+            new: dict[tuple[str, str], Incoming] = {}
+            taken: set[str] = set()  # digests of events taken in this batch
+            refused: set[str] = set()  # digests of events refused as full: forgotten again
+            for event, digest in zip(events, digests, strict=True):
+                if digest is not None and (digest not in fresh or digest in taken):
+                    plan.append(("replay", None, depth))
+                    continue
+                key = (event.connector, event.ticket_id)
+                if key in waiting or key in new:
+                    plan.append(("coalesced", waiting.get(key), depth))
+                elif depth < self.limit:
+                    depth += 1
+                    new[key] = event
+                    plan.append(("queued", None, depth))
+                else:
+                    plan.append(("full", None, depth))
+                    if digest is not None:
+                        refused.add(digest)
+                    continue
+                if digest is not None:
+                    taken.add(digest)
+            waiting.update(_insert_events(session, list(new.values()), now))
+            forget = refused - taken
+            if forget:
                 session.execute(
-                    select(func.count()).where(webhook_events.c.status.in_(_PENDING))
-                ).scalar_one()
-            )
-            digest = None
-            if replay_key is not None:
-                digest = hashlib.sha256(f"{connector}\0{replay_key}".encode()).hexdigest()
-                seen = session.execute(
-                    insert_ignore(session, webhook_signatures)
-                    .values(digest=digest, seen_at=now)
-                    .returning(webhook_signatures.c.digest)
-                ).first()
-                if seen is None:
-                    return AcceptResult(status="replay", depth=depth)
-            # An event for a ticket that is already waiting adds no work: taken even when the
-            # queue is full, so a burst about few tickets is not turned away.
-            waiting = session.execute(
-                select(webhook_events.c.id).where(
-                    webhook_events.c.connector == connector,
-                    webhook_events.c.ticket_id == ticket_id,
-                    webhook_events.c.status == "queued",
+                    delete(webhook_signatures).where(webhook_signatures.c.digest.in_(forget))
                 )
-            ).first()
-            if waiting is not None:
-                return AcceptResult(status="coalesced", event_id=int(waiting[0]), depth=depth)
-            if depth >= self.limit:
-                if digest is not None:  # not accepted: the sender may retry with the same call
-                    session.execute(
-                        delete(webhook_signatures).where(webhook_signatures.c.digest == digest)
-                    )
-                return AcceptResult(status="full", depth=depth)
-            event_id = session.execute(
-                insert(webhook_events)
-                .values(
-                    connector=connector,
-                    ticket_id=ticket_id,
-                    comment_id=comment_id,
-                    status="queued",
-                    attempts=0,
-                    received_at=now,
-                    next_attempt_at=now,
-                )
-                .returning(webhook_events.c.id)
-            ).scalar_one()
-        return AcceptResult(status="queued", event_id=int(event_id), depth=depth + 1)
+        results = []
+        for event, (status, event_id, after) in zip(events, plan, strict=True):
+            if event_id is None and status in ("queued", "coalesced"):
+                event_id = waiting[(event.connector, event.ticket_id)]
+            results.append(AcceptResult(status=status, event_id=event_id, depth=after))
+        return results
 
     # -- processing ---------------------------------------------------------------------------
 
@@ -208,6 +232,20 @@ class EventQueue:
             )
         return status
 
+    def release(self, event_ids: Iterable[int]) -> int:
+        """Give back claimed events that were not started (a worker stopping): queued again,
+        the claim's attempt not counted."""
+        ids = list(event_ids)
+        if not ids:
+            return 0
+        with self.store.session() as session:
+            result = session.execute(
+                update(webhook_events)
+                .where(webhook_events.c.id.in_(ids), webhook_events.c.status == "processing")
+                .values(status="queued", attempts=webhook_events.c.attempts - 1)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def recover(self) -> int:
         """Queue again what a crash left ``processing`` (at start); returns how many."""
         with self.store.session() as session:
@@ -237,11 +275,7 @@ class EventQueue:
     def depth(self) -> int:
         """Events waiting or being processed."""
         with self.store.session(write=False) as session:
-            return int(
-                session.execute(
-                    select(func.count()).where(webhook_events.c.status.in_(_PENDING))
-                ).scalar_one()
-            )
+            return int(session.execute(_COUNT_PENDING).scalar_one())
 
     def events(self, *, failed: bool = False, limit: int = 100) -> list[QueuedEvent]:
         """The latest events (only failed and dead ones with *failed*)."""
@@ -271,6 +305,79 @@ class EventQueue:
                 select(webhook_events.c.status, func.count()).group_by(webhook_events.c.status)
             ).all()
         return {str(status): int(count) for status, count in rows}
+
+
+def _digest(connector: str, replay_key: str | None) -> str | None:
+    if replay_key is None:
+        return None
+    return hashlib.sha256(f"{connector}\0{replay_key}".encode()).hexdigest()
+
+
+def _record_digests(session: Session, digests: Collection[str], now: datetime) -> set[str]:
+    """Record replay keys; returns those not seen before (one statement for all of them)."""
+    if not digests:
+        return set()
+    statement = _RECORD_DIGESTS.get(session.get_bind().dialect.name)
+    if statement is None:
+        raise StoreError("unsupported database dialect; use SQLite or PostgreSQL")
+    rows = [{"digest": d, "seen_at": now} for d in sorted(digests)]
+    return set(session.execute(statement, rows).scalars())
+
+
+def _waiting_events(session: Session, events: Sequence[Incoming]) -> dict[tuple[str, str], int]:
+    """The queued event (the oldest) of each ticket named in *events* that has one."""
+    rows = session.execute(
+        _WAITING_EVENTS,
+        {
+            "connectors": sorted({e.connector for e in events}),
+            "tickets": sorted({e.ticket_id for e in events}),
+        },
+    )
+    return {(connector, ticket): int(event_id) for event_id, connector, ticket in rows}
+
+
+def _insert_events(
+    session: Session, events: Sequence[Incoming], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Insert one queued event per (connector, ticket) in *events*; returns their ids."""
+    if not events:
+        return {}
+    rows = [
+        {
+            "connector": e.connector,
+            "ticket_id": e.ticket_id,
+            "comment_id": e.comment_id,
+            "status": "queued",
+            "attempts": 0,
+            "received_at": now,
+            "next_attempt_at": now,
+        }
+        for e in events
+    ]
+    inserted = session.execute(_INSERT_EVENTS, rows)
+    return {(connector, ticket): int(event_id) for event_id, connector, ticket in inserted}
+
+
+# The accept path's statements, built once (SQLAlchemy then reuses their compiled form): each
+# takes every event of a batch in one execution.
+_RECORD_DIGESTS = {
+    name: dialect.insert(webhook_signatures)
+    .on_conflict_do_nothing()
+    .returning(webhook_signatures.c.digest)
+    for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))
+}
+_WAITING_EVENTS = (
+    select(webhook_events.c.id, webhook_events.c.connector, webhook_events.c.ticket_id)
+    .where(
+        webhook_events.c.connector.in_(bindparam("connectors", expanding=True)),
+        webhook_events.c.ticket_id.in_(bindparam("tickets", expanding=True)),
+        webhook_events.c.status == "queued",
+    )
+    .order_by(webhook_events.c.id.desc())
+)
+_INSERT_EVENTS = insert(webhook_events).returning(
+    webhook_events.c.id, webhook_events.c.connector, webhook_events.c.ticket_id
+)
 
 
 def _event(row: Any) -> QueuedEvent:
