@@ -239,6 +239,45 @@ def test_rate_budget_paces_when_remaining_is_low(stub_factory: Callable[..., Stu
     assert client.stats.paced_seconds == pytest.approx(sum(clock.sleeps))
 
 
+class _RecordingBudget(RateBudget):
+    """A budget that notes when each call was counted as sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spent_at: list[float] = []
+
+    def spend(self, now: float) -> None:
+        self.spent_at.append(now)
+        super().spend(now)
+
+
+def test_threads_sharing_a_client_take_turns_in_the_allowance(
+    stub_factory: Callable[..., Stub],
+) -> None:
+    """The webhook receiver's workers share one client per helpdesk: below the reserve, each call
+    waits its spacing after the previous one, whichever thread made it (real time; 5 ms apart)."""
+    headers = {"ratelimit-limit": "12000", "ratelimit-remaining": "1000", "ratelimit-reset": "30"}
+    stub = stub_factory(lambda seen: Reply(200, {}, headers=headers))
+    budget = _RecordingBudget()
+    client = HttpClient(stub.url, ZendeskTokenAuth("admin@example.test", "tok"), budget=budget)
+    client.get("/api/v2/tickets")  # learns the allowance: under the reserve, one call per 5 ms
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        start.wait()
+        for _ in range(5):
+            client.get("/api/v2/tickets")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    gaps = [b - a for a, b in zip(budget.spent_at[1:], budget.spent_at[2:], strict=False)]
+    assert len(gaps) == 19
+    assert min(gaps) >= 0.0049, sorted(gaps)[:3]
+
+
 def test_freshdesk_budget_without_reset_assumes_a_minute_and_counts_credits() -> None:
     budget = RateBudget()
     budget.observe({"X-RateLimit-Total": "50", "X-RateLimit-Remaining": "0"}, now=10.0)

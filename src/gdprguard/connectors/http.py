@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -448,6 +449,10 @@ class HttpClient:
         self.endpoint_limits = endpoint_limits or EndpointLimits()
         self.stats = HttpStats()
         self._rng = rng or random.Random()
+        # Threads sharing this client (the webhook receiver's workers) take turns for a slot in
+        # the allowance: each waits its own spacing after the one before, instead of all seeing
+        # the same allowance and going out together into a 429.
+        self._pace_lock = threading.Lock()
         self._session = session or requests.Session()
         self._session.auth = auth
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -643,8 +648,6 @@ class HttpClient:
     ) -> requests.Response:
         self.stats.requests += 1
         path = urlsplit(url).path
-        self.budget.spend(self.clock.monotonic())
-        self.endpoint_limits.spend(method, path)
         with _translate_transport_errors(where, self.host):
             response = self._session.request(
                 method,
@@ -700,11 +703,15 @@ class HttpClient:
         return policy.backoff(attempt, self._rng)
 
     def _pace(self, method: str, path: str) -> None:
-        now = self.clock.monotonic()
-        delay = max(self.budget.delay(now), self.endpoint_limits.delay(method, path, now))
-        if delay > 0:
-            self.stats.paced_seconds += delay
-            self._sleep(delay)
+        """Wait for this call's turn in the allowance, then count it as spent."""
+        with self._pace_lock:
+            now = self.clock.monotonic()
+            delay = max(self.budget.delay(now), self.endpoint_limits.delay(method, path, now))
+            if delay > 0:
+                self.stats.paced_seconds += delay
+                self._sleep(delay)
+            self.budget.spend(self.clock.monotonic())
+            self.endpoint_limits.spend(method, path)
 
     def _sleep(self, seconds: float) -> None:
         self.stats.slept_seconds += seconds
