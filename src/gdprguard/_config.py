@@ -28,6 +28,7 @@ __all__ = [
     "DsarConfig",
     "HomeConfig",
     "KeysConfig",
+    "ServeConfig",
     "Settings",
     "StoreConfig",
     "WebConsoleConfig",
@@ -255,6 +256,40 @@ class WebConsoleConfig(_Section):
         return value
 
 
+class ServeConfig(_Section):
+    """``[serve]``: how ``gdprguard serve``, the webhook receiver, runs (its flags win)."""
+
+    policy: str | None = Field(
+        default=None,
+        description="the policy whose `realtime: true` rules apply (a path; relative to the "
+        "working directory)",
+    )
+    host: str = Field(default="127.0.0.1", min_length=1, description="address to listen on")
+    port: int = Field(default=8080, ge=0, le=65535, description="port to listen on")
+    workers: int = Field(default=2, ge=1, le=64, description="threads processing events")
+    worker_processes: int = Field(
+        default=0, ge=0, le=64, description="process events in this many worker processes"
+    )
+    queue_limit: int = Field(default=10_000, ge=1, description="queued events before a 503")
+    retry_after: str = Field(
+        default="auto", description="Retry-After of a 503: auto (from the drain rate) or seconds"
+    )
+    retry_after_max: int = Field(
+        default=30, ge=1, le=86_400, description="the longest derived Retry-After, seconds"
+    )
+    catch_up_minutes: float = Field(
+        default=10.0, ge=0.1, description="how often the change streams are read for missed events"
+    )
+
+    @field_validator("retry_after", mode="before")
+    @classmethod
+    def _auto_or_seconds(cls, value: object) -> object:
+        text = str(value).strip().lower()
+        if text != "auto" and not (text.isdigit() and 1 <= int(text) <= 86_400):
+            raise ValueError('write "auto" or a number of seconds from 1 to 86400')
+        return text
+
+
 class Settings(_Section):
     """The whole configuration file."""
 
@@ -264,6 +299,7 @@ class Settings(_Section):
     detection: DetectionConfig = DetectionConfig()
     dsar: DsarConfig = DsarConfig()
     console: WebConsoleConfig = WebConsoleConfig()
+    serve: ServeConfig = ServeConfig()
     connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
 
 

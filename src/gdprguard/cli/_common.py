@@ -9,9 +9,10 @@ Commands that need gdprguard's state get it through :func:`open_vault` (or :func
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 
 from .._config import Settings, load_settings
 from .._home import HomeChoice, choose_home, pin_home
@@ -34,7 +35,10 @@ __all__ = [
     "result",
     "settings_from",
     "warn",
+    "with_flags",
 ]
+
+_Section = TypeVar("_Section", bound=BaseModel)
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="print one JSON document on stdout instead of text")
@@ -126,3 +130,13 @@ def open_vault(ctx: typer.Context) -> Vault:
     from ._state import open_vault as _open_vault
 
     return _open_vault(app_state(ctx))
+
+
+def with_flags(section: _Section, **flags: Any) -> _Section:
+    """A configuration *section* with every flag that was given (not None) put over its key of
+    the same name: the command line wins over the file."""
+    given = {key: value for key, value in flags.items() if value is not None}
+    unknown = set(given) - set(type(section).model_fields)
+    if unknown:  # pragma: no cover - a programming error
+        raise TypeError(f"not keys of {type(section).__name__}: {sorted(unknown)}")
+    return section.model_copy(update=given)

@@ -53,6 +53,14 @@ min_score = 0.5
 # oidc_client_id = "gdprguard-console"
 # oidc_client_secret = "env:GG_OIDC_SECRET"
 
+# The webhook receiver (`gdprguard serve`); its flags override these keys. See docs/realtime.md.
+# [serve]
+# policy = "policies/default.yaml"   # whose `realtime: true` rules apply
+# host = "127.0.0.1"
+# port = 8080
+# workers = 2
+# retry_after = "auto"               # Retry-After of a 503 when the queue is full, or seconds
+
 # Helpdesk accounts. Add them with `gdprguard connector add`, which checks the credentials and
 # admin rights before it saves anything. A section looks like this:
 #

@@ -10,7 +10,7 @@ import typer
 
 from .._config import DEFAULT_CONFIG_NAME, WebConsoleConfig, find_config_path, resolve_secret
 from .._exceptions import ConfigError, UsageError
-from ._common import app_state, info, open_vault, settings_from, warn
+from ._common import app_state, info, open_vault, settings_from, warn, with_flags
 from ._starter import POLICY_DIR
 
 if TYPE_CHECKING:
@@ -180,11 +180,7 @@ def register(app: typer.Typer) -> None:
 
 def console_options(file: WebConsoleConfig, **flags: Any) -> WebConsoleConfig:
     """The ``[console]`` section with every flag that was given (not None) put over it."""
-    given = {key: value for key, value in flags.items() if value is not None}
-    unknown = set(given) - set(WebConsoleConfig.model_fields)
-    if unknown:  # pragma: no cover - a programming error
-        raise TypeError(f"not [console] keys: {sorted(unknown)}")
-    return file.model_copy(update=given)
+    return with_flags(file, **flags)
 
 
 def _oidc(options: WebConsoleConfig) -> OidcConfig | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._exceptions import ConfigError, PolicyError, UsageError
-from ._common import AppState, app_state, info, open_vault
+from ._common import AppState, app_state, info, open_vault, settings_from, with_flags
 from ._jobs import configured_connectors
 
 if TYPE_CHECKING:
@@ -78,64 +78,90 @@ def register(app: typer.Typer) -> None:
     def serve_command(
         ctx: typer.Context,
         policy: Annotated[
-            Path,
-            typer.Option("--policy", metavar="FILE", help="policy whose realtime rules apply"),
-        ],
+            Path | None,
+            typer.Option(
+                "--policy",
+                metavar="FILE",
+                help="policy whose realtime rules apply (default: [serve] policy in the config)",
+            ),
+        ] = None,
         host: Annotated[
-            str, typer.Option("--host", metavar="ADDRESS", help="address to listen on")
-        ] = "127.0.0.1",
+            str | None,
+            typer.Option(
+                "--host", metavar="ADDRESS", help="address to listen on [default: 127.0.0.1]"
+            ),
+        ] = None,
         port: Annotated[
-            int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="port to listen on")
-        ] = 8080,
+            int | None,
+            typer.Option(
+                "--port", min=0, max=65535, metavar="PORT", help="port to listen on [default: 8080]"
+            ),
+        ] = None,
         workers: Annotated[
-            int,
-            typer.Option("--workers", min=1, max=64, metavar="N", help="threads processing events"),
-        ] = 2,
+            int | None,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                metavar="N",
+                help="threads processing events [default: 2]",
+            ),
+        ] = None,
         worker_processes: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--worker-processes",
                 min=0,
                 max=64,
                 metavar="N",
-                help="process events in N worker processes instead of threads of the receiver",
+                help="process events in N worker processes instead of threads of the receiver "
+                "[default: 0]",
             ),
-        ] = 0,
+        ] = None,
         queue_limit: Annotated[
-            int,
-            typer.Option("--queue-limit", min=1, metavar="N", help="queued events before 503"),
-        ] = 10_000,
+            int | None,
+            typer.Option(
+                "--queue-limit",
+                min=1,
+                metavar="N",
+                help="queued events before 503 [default: 10000]",
+            ),
+        ] = None,
         retry_after: Annotated[
-            str,
+            str | None,
             typer.Option(
                 "--retry-after",
                 metavar="auto|SECONDS",
-                help="Retry-After of a 503 (queue full): derived from the drain rate, or fixed",
+                help="Retry-After of a 503 (queue full): derived from the drain rate, or fixed "
+                "[default: auto]",
             ),
-        ] = "auto",
+        ] = None,
         retry_after_max: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--retry-after-max",
                 min=1,
                 max=86_400,
                 metavar="SECONDS",
-                help="the longest derived Retry-After (Zendesk retries only under 60)",
+                help="the longest derived Retry-After (Zendesk retries only under 60) "
+                "[default: 30]",
             ),
-        ] = 30,
+        ] = None,
         catch_up_minutes: Annotated[
-            float,
+            float | None,
             typer.Option(
                 "--catch-up-every",
                 min=0.1,
                 metavar="MINUTES",
-                help="how often the change streams are read for events that never arrived",
+                help="how often the change streams are read for events that never arrived "
+                "[default: 10]",
             ),
-        ] = 10.0,
+        ] = None,
     ) -> None:
         """Receive helpdesk webhooks and redact new personal data within seconds.
 
-        Endpoints: POST /webhooks/NAME, GET /healthz, /readyz, /metrics. Put it behind a
+        Endpoints: POST /webhooks/NAME, GET /healthz, /readyz, /metrics. Settings come from the
+        [serve] section of the configuration; a flag overrides its key. Put it behind a
         TLS-terminating reverse proxy; see docs/realtime.md.
 
         \b
@@ -148,6 +174,20 @@ def register(app: typer.Typer) -> None:
         from ..realtime import Receiver, ReceiverSettings
         from ..realtime.secrets import load_webhook_secret
 
+        if retry_after is not None:
+            _retry_after(retry_after)  # a bad flag is named as the flag, before anything else
+        options = with_flags(
+            settings_from(ctx).serve, policy=None if policy is None else str(policy), host=host,
+            port=port, workers=workers, worker_processes=worker_processes,
+            queue_limit=queue_limit, retry_after=retry_after, retry_after_max=retry_after_max,
+            catch_up_minutes=catch_up_minutes,
+        )  # fmt: skip
+        if options.policy is None:
+            raise UsageError(
+                "which policy? pass --policy FILE (e.g. policies/default.yaml) or set [serve] "
+                "policy in the configuration"
+            )
+        policy = Path(options.policy)
         if not policy.is_file():
             raise ConfigError(f"policy file {policy} does not exist")
         loaded = load_policy(policy)
@@ -158,9 +198,9 @@ def register(app: typer.Typer) -> None:
                 f"{policy} has no rule marked `realtime: true`; the receiver applies only those "
                 "(the shipped policies/default.yaml has two)"
             ) from None
-        fixed_retry_after = _retry_after(retry_after)
+        fixed_retry_after = _retry_after(options.retry_after)
         connectors = configured_connectors(ctx, [])
-        longest = fixed_retry_after or retry_after_max
+        longest = fixed_retry_after or options.retry_after_max
         if longest >= _ZENDESK_RETRY_LIMIT and any(
             c.type == "zendesk" for c in connectors.values()
         ):
@@ -170,9 +210,10 @@ def register(app: typer.Typer) -> None:
                 "catch-up walk); use --retry-after-max 30 or less"
             )
         settings = ReceiverSettings(
-            workers=workers, worker_processes=worker_processes, queue_limit=queue_limit,
-            catch_up_seconds=catch_up_minutes * 60, retry_after_seconds=fixed_retry_after,
-            retry_after_max_seconds=retry_after_max,
+            workers=options.workers, worker_processes=options.worker_processes,
+            queue_limit=options.queue_limit, catch_up_seconds=options.catch_up_minutes * 60,
+            retry_after_seconds=fixed_retry_after,
+            retry_after_max_seconds=options.retry_after_max,
         )  # fmt: skip
         state = app_state(ctx)
         build = partial(
@@ -193,14 +234,14 @@ def register(app: typer.Typer) -> None:
                 )
             receiver = Receiver(
                 vault, connectors, loaded, settings=settings, actor=default_actor(),
-                worker_build=build if worker_processes else None,
+                worker_build=build if options.worker_processes else None,
             )  # fmt: skip
             # a request thread waits while its webhook is committed with the others: enough of
             # them keep the batches large (the sender's connections, not the CPU, count here)
             server = create_server(
-                receiver.app, host=host, port=port, threads=settings.http_threads
+                receiver.app, host=options.host, port=options.port, threads=settings.http_threads
             )
-            address = f"http://{host}:{getattr(server, 'effective_port', port)}"
+            address = f"http://{options.host}:{getattr(server, 'effective_port', options.port)}"
             # waitress logs a warning per request when its task queue is busy: not useful
             logging.getLogger("waitress.queue").setLevel(logging.ERROR)
             receiver.start()
