@@ -10,9 +10,6 @@ import pytest
 
 from gdprguard.sandbox import SandboxServer
 
-#: what the documented ``--token env:ZENDESK_TOKEN`` and backup passphrase read
-DOCUMENTED_VARIABLES = ("ZENDESK_TOKEN", "GDPRGUARD_BACKUP_PASSPHRASE")
-
 
 @pytest.fixture
 def helpdesk() -> Iterator[SandboxServer]:

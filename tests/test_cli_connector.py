@@ -285,3 +285,12 @@ def test_remove_drops_only_that_section_and_keeps_comments(
     code, out, err = run(["--config", str(cfg), "connector", "remove", "a"], capsys)
     assert code == 2 and "no connector named 'a'" in err and "known: b" in err
     assert tomllib.loads(cfg.read_text())["connectors"].keys() == {"b"}
+
+
+def test_remove_without_a_configuration_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "absent.toml"
+    code, _, err = run(["--config", str(missing), "connector", "remove", "a"], capsys)
+    assert code == 2 and "no configuration file" in err and "nothing to remove" in err
+    assert not missing.exists()

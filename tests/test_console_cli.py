@@ -152,13 +152,13 @@ def test_the_console_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None
 
 def test_console_flags_override_the_console_section() -> None:
     from gdprguard._config import WebConsoleConfig
-    from gdprguard.cli.console import console_options
+    from gdprguard.cli._common import with_flags
 
     file = WebConsoleConfig.model_validate(
         {"host": "0.0.0.0", "port": 9000, "idle_minutes": 10, "export_ttl_hours": 48,
          "oidc_client_secret": "env:GG_OIDC_SECRET"}
     )  # fmt: skip
-    merged = console_options(file, host=None, port=9100, idle_minutes=None, export_ttl_hours=6)
+    merged = with_flags(file, host=None, port=9100, idle_minutes=None, export_ttl_hours=6)
     assert (merged.host, merged.port, merged.idle_minutes, merged.export_ttl_hours) == (
         "0.0.0.0", 9100, 10, 6,
     )  # fmt: skip

@@ -60,7 +60,6 @@ class Command:
     where: str
     words: list[str]
     stdout_to: str | None = None
-    raw: str = ""
 
 
 def _guide_commands(name: str) -> list[Command]:
@@ -80,11 +79,11 @@ def _guide_commands(name: str) -> list[Command]:
                 at = words.index(">")
                 words, stdout_to = words[:at], words[at + 1]
             args = words[1:]
-            if args[:1] in ([s] for s in _SERVERS) or args[:2] == ["sandbox", "serve"]:
+            if args[0] in _SERVERS or args[:2] == ["sandbox", "serve"]:
                 continue
             if any(w.startswith("[") or ("|" in w and not w.startswith("--")) for w in args):
                 continue  # a synopsis
-            commands.append(Command(where, args, stdout_to, line))
+            commands.append(Command(where, args, stdout_to))
     return commands
 
 

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -138,69 +139,69 @@ def _drained(port: int) -> bool:
     return False
 
 
-@pytest.mark.slow
-def test_events_queued_at_a_sigkill_are_processed_once_after_a_restart(tmp_path: Path) -> None:
-    server = sandbox.SandboxServer(
+@pytest.fixture
+def server() -> Iterator[Any]:
+    """A small Zendesk sandbox for the receiver to redact in."""
+    instance = sandbox.SandboxServer(
         flavor="zendesk", seed=4, port=0, tickets=5, job_seconds=0.0
     ).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.mark.slow
+def test_events_queued_at_a_sigkill_are_processed_once_after_a_restart(
+    server: Any, tmp_path: Path
+) -> None:
+    workdir, env, tickets = _prepare(server, tmp_path)
+    port = _free_port()
+    process = _serve(workdir, env, port)
+    codes = [_post(port, ticket) for ticket in tickets]
+    process.send_signal(signal.SIGKILL)  # with most events still queued
+    process.communicate(timeout=30)
+    assert codes == [202] * len(tickets)
+    database = workdir / ".gdprguard" / "gdprguard.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        pending = connection.execute(
+            "SELECT count(*) FROM webhook_events WHERE status != 'done'"
+        ).fetchone()[0]
+    assert pending > 0, "the kill came after every event was processed"
+    process = _serve(workdir, env, port)
     try:
-        workdir, env, tickets = _prepare(server, tmp_path)
-        port = _free_port()
-        process = _serve(workdir, env, port)
-        codes = [_post(port, ticket) for ticket in tickets]
-        process.send_signal(signal.SIGKILL)  # with most events still queued
-        process.communicate(timeout=30)
-        assert codes == [202] * len(tickets)
-        database = workdir / ".gdprguard" / "gdprguard.db"
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-            pending = connection.execute(
-                "SELECT count(*) FROM webhook_events WHERE status != 'done'"
-            ).fetchone()[0]
-        assert pending > 0, "the kill came after every event was processed"
-        process = _serve(workdir, env, port)
-        try:
-            assert _drained(port)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, err = process.communicate(timeout=30)
-        assert process.returncode == 143, err
-        left, redactions = _redactions(server, tickets)
-        assert not left  # none lost
-        assert len(redactions) == len(tickets) and set(redactions) == {1}  # none twice
+        assert _drained(port)
     finally:
-        server.stop()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    left, redactions = _redactions(server, tickets)
+    assert not left  # none lost
+    assert len(redactions) == len(tickets) and set(redactions) == {1}  # none twice
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds children in /proc")
-def test_a_worker_process_killed_with_sigkill_is_replaced(tmp_path: Path) -> None:
-    server = sandbox.SandboxServer(
-        flavor="zendesk", seed=4, port=0, tickets=5, job_seconds=0.0
-    ).start()
+def test_a_worker_process_killed_with_sigkill_is_replaced(server: Any, tmp_path: Path) -> None:
+    workdir, env, tickets = _prepare(server, tmp_path)
+    port = _free_port()
+    process = _serve(workdir, env, port, "--worker-processes", "2")
     try:
-        workdir, env, tickets = _prepare(server, tmp_path)
-        port = _free_port()
-        process = _serve(workdir, env, port, "--worker-processes", "2")
-        try:
-            workers = _children(process.pid)
-            codes = [_post(port, ticket) for ticket in tickets]
-            os.kill(max(workers), signal.SIGKILL)  # whatever it holds is queued again
-            assert codes == [202] * len(tickets)
-            assert _drained(port)
-            assert _post(port, tickets[0]) == 202  # still taking webhooks
-            assert _drained(port)
-            after = set(_children(process.pid))
-            assert max(workers) not in after
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, err = process.communicate(timeout=60)
-        assert process.returncode == 143, err
-        assert "worker process ended unexpectedly" in err
-        for pid in after:  # SIGTERM stopped the workers too (the receiver waited for them)
-            with pytest.raises(ProcessLookupError):
-                os.kill(pid, 0)
-        left, redactions = _redactions(server, tickets)
-        assert not left
-        assert len(redactions) == len(tickets) and set(redactions) == {1}
+        workers = _children(process.pid)
+        codes = [_post(port, ticket) for ticket in tickets]
+        os.kill(max(workers), signal.SIGKILL)  # whatever it holds is queued again
+        assert codes == [202] * len(tickets)
+        assert _drained(port)
+        assert _post(port, tickets[0]) == 202  # still taking webhooks
+        assert _drained(port)
+        after = set(_children(process.pid))
+        assert max(workers) not in after
     finally:
-        server.stop()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert "worker process ended unexpectedly" in err
+    for pid in after:  # SIGTERM stopped the workers too (the receiver waited for them)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    left, redactions = _redactions(server, tickets)
+    assert not left
+    assert len(redactions) == len(tickets) and set(redactions) == {1}

@@ -37,6 +37,7 @@ __all__ = [
     "insecure_http_host",
     "is_loopback_host",
     "load_settings",
+    "parse_retry_after",
     "resolve_secret",
 ]
 
@@ -284,10 +285,19 @@ class ServeConfig(_Section):
     @field_validator("retry_after", mode="before")
     @classmethod
     def _auto_or_seconds(cls, value: object) -> object:
-        text = str(value).strip().lower()
-        if text != "auto" and not (text.isdigit() and 1 <= int(text) <= 86_400):
-            raise ValueError('write "auto" or a number of seconds from 1 to 86400')
-        return text
+        parse_retry_after(str(value))
+        return str(value).strip().lower()
+
+
+def parse_retry_after(text: str) -> int | None:
+    """``auto`` (None: derived from the drain rate) or a whole number of seconds, 1 to 86400;
+    a ValueError for anything else."""
+    value = text.strip().lower()
+    if value == "auto":
+        return None
+    if value.isdigit() and 1 <= int(value) <= 86_400:
+        return int(value)
+    raise ValueError('write "auto" or a number of seconds from 1 to 86400')
 
 
 class Settings(_Section):

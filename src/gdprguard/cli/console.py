@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ from ._starter import POLICY_DIR
 if TYPE_CHECKING:
     from ..console import OidcConfig
 
-__all__ = ["console_options", "register"]
+__all__ = ["register"]
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -123,7 +123,7 @@ def register(app: typer.Typer) -> None:
         from ..policy import load_policy
 
         settings = settings_from(ctx)
-        options = console_options(
+        options = with_flags(
             settings.console, host=host, port=port, public_url=public_url,
             idle_minutes=idle_minutes, session_hours=session_hours, oidc_issuer=oidc_issuer,
             oidc_client_id=oidc_client_id, oidc_client_secret=oidc_client_secret,
@@ -176,11 +176,6 @@ def register(app: typer.Typer) -> None:
                 server.close()
                 console.jobs.stop(5)
                 console.jobs.wait(30)
-
-
-def console_options(file: WebConsoleConfig, **flags: Any) -> WebConsoleConfig:
-    """The ``[console]`` section with every flag that was given (not None) put over it."""
-    return with_flags(file, **flags)
 
 
 def _oidc(options: WebConsoleConfig) -> OidcConfig | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .._config import parse_retry_after
 from .._exceptions import ConfigError, PolicyError, UsageError
 from ._common import AppState, app_state, info, open_vault, settings_from, with_flags
 from ._jobs import configured_connectors
@@ -25,16 +26,14 @@ _ZENDESK_RETRY_LIMIT = 60
 
 
 def _retry_after(text: str) -> int | None:
-    """``auto`` (None: derived from the drain rate) or a whole number of seconds."""
-    value = text.strip().lower()
-    if value == "auto":
-        return None
-    if value.isdigit() and 1 <= int(value) <= 86_400:
-        return int(value)
-    raise UsageError(
-        f"--retry-after {text!r} is neither `auto` nor a number of seconds from 1 to 86400; "
-        "e.g. --retry-after auto, or --retry-after 30"
-    )
+    """``--retry-after``: ``auto`` (None) or a whole number of seconds."""
+    try:
+        return parse_retry_after(text)
+    except ValueError:
+        raise UsageError(
+            f"--retry-after {text!r} is neither `auto` nor a number of seconds from 1 to 86400; "
+            "e.g. --retry-after auto, or --retry-after 30"
+        ) from None
 
 
 def worker_setup(
@@ -174,14 +173,14 @@ def register(app: typer.Typer) -> None:
         from ..realtime import Receiver, ReceiverSettings
         from ..realtime.secrets import load_webhook_secret
 
-        if retry_after is not None:
-            _retry_after(retry_after)  # a bad flag is named as the flag, before anything else
         options = with_flags(
             settings_from(ctx).serve, policy=None if policy is None else str(policy), host=host,
             port=port, workers=workers, worker_processes=worker_processes,
             queue_limit=queue_limit, retry_after=retry_after, retry_after_max=retry_after_max,
             catch_up_minutes=catch_up_minutes,
         )  # fmt: skip
+        # a file's value was checked with the file; only the flag can be wrong here
+        fixed_retry_after = _retry_after(options.retry_after)
         if options.policy is None:
             raise UsageError(
                 "which policy? pass --policy FILE (e.g. policies/default.yaml) or set [serve] "
@@ -198,7 +197,6 @@ def register(app: typer.Typer) -> None:
                 f"{policy} has no rule marked `realtime: true`; the receiver applies only those "
                 "(the shipped policies/default.yaml has two)"
             ) from None
-        fixed_retry_after = _retry_after(options.retry_after)
         connectors = configured_connectors(ctx, [])
         longest = fixed_retry_after or options.retry_after_max
         if longest >= _ZENDESK_RETRY_LIMIT and any(

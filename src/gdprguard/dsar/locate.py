@@ -195,10 +195,9 @@ class Locator:
                 }
                 hits = self.index.lookup(strong | names | person_digests, connector=name)
                 candidates = {hit.ticket_id for hit in hits}
+                theirs = strong | person_digests  # not a name alone
                 requested.update(
-                    hit.ticket_id
-                    for hit in hits
-                    if hit.role == "requester" and hit.digest in strong | person_digests
+                    h.ticket_id for h in hits if h.role == "requester" and h.digest in theirs
                 )
                 for pid, match in people.items():
                     if pid in requested_read or match.confidence == "medium":
